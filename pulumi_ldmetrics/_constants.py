@@ -1,0 +1,29 @@
+"""Every tunable default of the client and provider, on one screen."""
+
+from typing import Final
+
+DEFAULT_API_HOST: Final = "https://app.launchdarkly.com"
+"""Commercial instance. EU: https://app.eu.launchdarkly.com; federal: https://app.launchdarkly.us."""
+
+API_VERSION: Final = "20240415"
+"""Sent as `LD-API-Version`; tokens that predate versioning would otherwise get 20160426."""
+
+USER_AGENT_PRODUCT: Final = "Metrics-Pulumi-int"
+"""Partner form `{launchdarkly product}-{source product}-int/{version}`."""
+
+DEFAULT_TIMEOUT_SECONDS: Final = 30.0
+DEFAULT_MAX_RETRIES: Final = 8
+INITIAL_RETRY_DELAY_SECONDS: Final = 0.25
+MAX_RETRY_DELAY_SECONDS: Final = 30.0
+LIST_PAGE_LIMIT: Final = 50
+"""The API's maximum page size; larger values get a 400."""
+
+# Where settings come from: stack config first, then the environment (Terraform provider's names).
+CONFIG_ACCESS_TOKEN: Final = "ldmetrics:accessToken"
+CONFIG_API_HOST: Final = "ldmetrics:apiHost"
+CONFIG_TIMEOUT: Final = "ldmetrics:timeoutSeconds"
+CONFIG_MAX_RETRIES: Final = "ldmetrics:maxRetries"
+ENV_ACCESS_TOKEN: Final = "LAUNCHDARKLY_ACCESS_TOKEN"
+ENV_API_HOST: Final = "LAUNCHDARKLY_API_HOST"
+ENV_TIMEOUT: Final = "LAUNCHDARKLY_TIMEOUT_SECONDS"
+ENV_MAX_RETRIES: Final = "LAUNCHDARKLY_MAX_RETRIES"
