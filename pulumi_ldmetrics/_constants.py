@@ -27,3 +27,7 @@ ENV_ACCESS_TOKEN: Final = "LAUNCHDARKLY_ACCESS_TOKEN"
 ENV_API_HOST: Final = "LAUNCHDARKLY_API_HOST"
 ENV_TIMEOUT: Final = "LAUNCHDARKLY_TIMEOUT_SECONDS"
 ENV_MAX_RETRIES: Final = "LAUNCHDARKLY_MAX_RETRIES"
+MIN_RETRY_DELAY_SECONDS: Final = 0.1
+"""Floor for header-derived waits: a reset that is now, or already past, still waits a moment."""
+RATE_LIMIT_JITTER: Final = 0.1
+"""Up to this fraction is added to a header-derived wait, so shared-limit callers don't stampede."""
