@@ -78,7 +78,7 @@ def validate_spec(
     `is_unknown` marks values not known yet (Pulumi preview): such a field is taken as set to
     something valid, so a rule that involves it is skipped rather than guessed.
     """
-    unknown = {name for name, value in data.items() if _contains_unknown(value, is_unknown)}
+    unknown = {name for name, value in data.items() if contains_unknown(value, is_unknown)}
     known = {
         name: value for name, value in data.items() if name not in unknown and value is not None
     }
@@ -257,11 +257,12 @@ def _violation_from_pydantic(error: Any) -> Violation:
     return Violation(path, message)
 
 
-def _contains_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
+def contains_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
+    """Whether `value`, or anything nested in it, is unknown."""
     if is_unknown(value):
         return True
     if isinstance(value, dict):
-        return any(_contains_unknown(v, is_unknown) for v in value.values())
+        return any(contains_unknown(v, is_unknown) for v in value.values())
     if isinstance(value, (list, tuple)):
-        return any(_contains_unknown(v, is_unknown) for v in value)
+        return any(contains_unknown(v, is_unknown) for v in value)
     return False

@@ -1,0 +1,272 @@
+"""`MetricProvider`: the Pulumi dynamic provider that maps a `Metric` onto LaunchDarkly's API.
+
+`pulumi_ldmetrics.provider.MetricProvider` is a STABLE PATH: dill pickles the provider by
+reference into every stack's state (`__provider`), so moving it breaks refresh and destroy of
+existing stacks. If it ever moves, leave an alias here.
+
+How the engine drives it (one provider process per deployment, 4 worker threads sharing this
+one instance, `configure()` once per process after unpickling):
+- `check` and `diff` are pure: validation and comparison, zero HTTP requests.
+- `create` is 1 POST (its response is the read-back); `update` 1 PATCH, or nothing when the
+  patch is empty; `delete` 1 DELETE (404 counts as done); `read` 1 GET (404 drops the resource).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+
+from pulumi_ldmetrics import _constants
+from pulumi_ldmetrics.client import LDMetricsClient
+from pulumi_ldmetrics.errors import ConflictError, NotFoundError
+from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
+from pulumi_ldmetrics.models import (
+    COMPUTED_WHEN_OMITTED,
+    REPLACE_ON_CHANGE,
+    MetricRep,
+    MetricSpec,
+    changed_fields,
+    inputs_from_rep,
+    inputs_from_spec,
+    normalize,
+    outputs_from_rep,
+    patch_ops,
+    post_body,
+    spec_from_inputs,
+    spec_from_rep,
+    validate_spec,
+)
+from pulumi_ldmetrics.models.rules import contains_unknown
+from pulumi_ldmetrics.settings import ClientSettings
+
+log = logging.getLogger(__name__)
+
+PROVIDER_KEY = "__provider"
+ADOPT_EXISTING = "adopt_existing"
+UNMANAGED_FIELDS = "unmanaged_fields"
+"""Output listing the server-chosen fields this resource does not manage (left undeclared).
+`read` needs it because the engine hands `read` only the old outputs, never the old inputs."""
+
+_CONFIG_KEYS = (
+    _constants.CONFIG_ACCESS_TOKEN,
+    _constants.CONFIG_API_HOST,
+    _constants.CONFIG_TIMEOUT,
+    _constants.CONFIG_MAX_RETRIES,
+)
+# Module-level, so it is never pickled: guards the lazy creation of the shared client.
+_client_lock = threading.Lock()
+
+
+class MetricExistsError(Exception):
+    """Raised when creating a metric whose key is already taken in LaunchDarkly."""
+
+
+class MetricProvider(ResourceProvider):
+    """Creates, reads, updates and deletes LaunchDarkly metrics.
+
+    Settings are resolved in `configure()`, in the provider process, first match wins:
+      1. stack config `ldmetrics:accessToken` (secret), `ldmetrics:apiHost`,
+         `ldmetrics:timeoutSeconds`, `ldmetrics:maxRetries`;
+      2. `LAUNCHDARKLY_ACCESS_TOKEN`, `LAUNCHDARKLY_API_HOST`, `LAUNCHDARKLY_TIMEOUT_SECONDS`,
+         `LAUNCHDARKLY_MAX_RETRIES`.
+    Nothing is stored at construction, so the pickle is a bare class reference and can never
+    carry the token. A missing token is reported on the first API call, not in `check`/`diff`,
+    which need none.
+    """
+
+    # The pickle holds nothing secret (see __getstate__), so keeping `__provider` in plain text
+    # costs nothing and keeps state small and `pulumi preview --diff` readable.
+    serialize_as_secret_always = False
+
+    _config: Mapping[str, str] | None = None
+    _client: LDMetricsClient | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Never pickle the config (it holds the token) or the client (an SSLContext).
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Remember the stack config; the client is built on first use."""
+        values = {key: req.config.get(key) for key in _CONFIG_KEYS}
+        self._config = {key: str(value) for key, value in values.items() if value is not None}
+        self._client = None
+
+    # -- engine calls ---------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate against every rule and return normalized inputs. No HTTP request."""
+        inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        adopt = inputs.pop(ADOPT_EXISTING, None)
+        spec, violations = validate_spec(inputs, is_unknown=_is_unknown)
+        if spec is None or violations:
+            return CheckResult(news, [CheckFailure(v.path, v.message) for v in violations])
+        checked = inputs_from_spec(normalize(spec))
+        for name, value in inputs.items():
+            if _contains_unknown(value):
+                checked[name] = value  # preview: keep the engine's unknown, don't guess
+        if adopt is not None:
+            checked[ADOPT_EXISTING] = adopt
+        return CheckResult(checked, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare normalized old outputs with checked new inputs. No HTTP request."""
+        unknown = sorted(
+            k for k, v in news.items() if k in MetricSpec.model_fields and _contains_unknown(v)
+        )
+        known_news = {k: v for k, v in news.items() if k not in unknown}
+        # An unknown field takes its old value for the comparison and counts as changed.
+        old_spec = spec_from_inputs(olds)
+        new_spec = spec_from_inputs({**_olds_subset(olds, unknown), **known_news})
+        changed = sorted(set(changed_fields(old_spec, new_spec)) | set(unknown))
+        replaces = [name for name in changed if name in REPLACE_ON_CHANGE]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            # Keys are unique per project: the old metric must go before the new one comes.
+            delete_before_replace=bool(replaces),
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """1 POST; with `adopt_existing`, 1 GET and at most 1 PATCH instead."""
+        spec = spec_from_inputs(props)
+        adopt = bool(props.get(ADOPT_EXISTING))
+        api = self._api()
+        if adopt:
+            try:
+                rep = self._bring_to(
+                    spec, MetricRep.model_validate(api.get_metric(spec.project_key, spec.key))
+                )
+            except NotFoundError:
+                rep = MetricRep.model_validate(api.create_metric(spec.project_key, post_body(spec)))
+        else:
+            try:
+                rep = MetricRep.model_validate(api.create_metric(spec.project_key, post_body(spec)))
+            except ConflictError as err:
+                raise MetricExistsError(
+                    f"creating metric {spec.project_key}/{spec.key}: a metric with this key "
+                    "already exists in LaunchDarkly. To manage it with Pulumi, set "
+                    "adopt_existing=True on this Metric (or run `ldmetrics import`); "
+                    "otherwise choose another key."
+                ) from err
+        return CreateResult(
+            format_metric_id(spec.project_key, spec.key), self._outputs(spec, rep, props)
+        )
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """1 PATCH of only the changed paths; no request at all when nothing changed."""
+        old_spec, new_spec = spec_from_inputs(olds), spec_from_inputs(news)
+        ops = patch_ops(old_spec, new_spec)
+        if not ops:
+            outs = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
+            return UpdateResult(self._with_adopt(outs, news))
+        rep = MetricRep.model_validate(
+            self._api().patch_metric(new_spec.project_key, new_spec.key, ops)
+        )
+        return UpdateResult(self._outputs(new_spec, rep, news))
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        """1 DELETE. A metric that is already gone counts as deleted."""
+        project_key, key = parse_metric_id(id_)
+        try:
+            self._api().delete_metric(project_key, key)
+        except NotFoundError:
+            log.info("metric %s was already deleted", id_)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """1 GET, for refresh and `Metric.get`. Returns fresh outputs AND inputs, so a refresh
+        followed by a preview shows only real drift against the code."""
+        project_key, key = parse_metric_id(id_)
+        try:
+            rep = MetricRep.model_validate(self._api().get_metric(project_key, key))
+        except NotFoundError:
+            return ReadResult(id_="", outs={})  # a blank id drops it; outs must be a dict
+        unmanaged = props.get(UNMANAGED_FIELDS)
+        managed = COMPUTED_WHEN_OMITTED - set(
+            unmanaged if unmanaged is not None else COMPUTED_WHEN_OMITTED
+        )
+        inputs = self._with_adopt(inputs_from_rep(rep, project_key, managed=managed), props)
+        outs = outputs_from_rep(rep, project_key, site_base_url=self._site_base_url())
+        outs[UNMANAGED_FIELDS] = sorted(COMPUTED_WHEN_OMITTED - managed)
+        return ReadResult(id_=id_, outs=self._with_adopt(outs, props), inputs=inputs)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _bring_to(self, spec: MetricSpec, live: MetricRep) -> MetricRep:
+        """Adopt an existing metric: patch it to the declared state (0 or 1 request)."""
+        ops = patch_ops(spec_from_rep(live, spec.project_key), spec)
+        if not ops:
+            return live
+        return MetricRep.model_validate(self._api().patch_metric(spec.project_key, spec.key, ops))
+
+    def _outputs(
+        self, spec: MetricSpec, rep: MetricRep, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        outs = outputs_from_rep(rep, spec.project_key, site_base_url=self._site_base_url())
+        outs[UNMANAGED_FIELDS] = sorted(
+            f for f in COMPUTED_WHEN_OMITTED if getattr(spec, f) is None
+        )
+        drift = changed_fields(spec, spec_from_rep(rep, spec.project_key))
+        if drift:
+            # The API ignores fields it does not apply instead of failing (reference §1).
+            log.warning(
+                "LaunchDarkly did not store %s of metric %s/%s as sent",
+                drift,
+                spec.project_key,
+                spec.key,
+            )
+        return self._with_adopt(outs, props)
+
+    @staticmethod
+    def _with_adopt(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        if source.get(ADOPT_EXISTING) is not None:
+            values[ADOPT_EXISTING] = source[ADOPT_EXISTING]
+        return values
+
+    def _settings(self) -> ClientSettings:
+        return ClientSettings.resolve(self._config or {}, os.environ)
+
+    def _site_base_url(self) -> str:
+        try:
+            return self._settings().api_host
+        except Exception:  # noqa: BLE001 - only a cosmetic link; the API call itself reports errors
+            return _constants.DEFAULT_API_HOST
+
+    def _api(self) -> LDMetricsClient:
+        with _client_lock:
+            if self._client is None:
+                self._client = LDMetricsClient(self._settings())
+            return self._client
+
+
+def _olds_subset(olds: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """The old values of `names` (used in place of unknown new values)."""
+    return {name: olds[name] for name in names if name in olds}
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def _contains_unknown(value: Any) -> bool:
+    return contains_unknown(value, _is_unknown)
