@@ -1,0 +1,91 @@
+"""`python -m pulumi_ldmetrics.emulator` / `ldmetrics-emulator`: run the emulator until signalled.
+
+Prints exactly one line, `LaunchDarkly emulator listening on http://127.0.0.1:PORT`, once the
+socket is bound, so scripts and tests can wait for it; then serves until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from pulumi_ldmetrics.emulator.app import Emulator
+from pulumi_ldmetrics.emulator.faults import FaultConfig
+from pulumi_ldmetrics.emulator.server import EmulatorServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ldmetrics-emulator",
+        description="Local LaunchDarkly metrics API emulator (listens on 127.0.0.1 only).",
+    )
+    p.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
+    p.add_argument("--token", help="required Authorization value (raw token, no 'Bearer')")
+    p.add_argument("--reader-token", help="an extra token that may only read")
+    p.add_argument("--db", help="SQLite file to keep metrics in across restarts")
+    p.add_argument("--projects", help="comma-separated project keys; others get 404")
+    p.add_argument("--latency-ms", type=int, default=0)
+    p.add_argument("--error-rate", type=float, default=0.0)
+    p.add_argument("--drop-rate", type=float, default=0.0)
+    p.add_argument("--lost-response-rate", type=float, default=0.0)
+    p.add_argument("--global-limit", type=int, help="requests per window, all routes")
+    p.add_argument("--route-limit", type=int, help="requests per window, per route")
+    p.add_argument("--limit-window-seconds", type=float, default=10.0)
+    p.add_argument("--duplicate-status", type=int, choices=(409, 400), default=409)
+    p.add_argument("--seed", type=int, help="seed for random faults")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator CLI; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        faults = FaultConfig(
+            error_rate=args.error_rate,
+            drop_rate=args.drop_rate,
+            lost_response_rate=args.lost_response_rate,
+            latency_ms=args.latency_ms,
+            global_limit=args.global_limit,
+            route_limit=args.route_limit,
+            limit_window_seconds=args.limit_window_seconds,
+            seed=args.seed,
+        )
+        faults.validate()
+    except ValueError as err:
+        print(f"ldmetrics-emulator: {err}", file=sys.stderr)
+        return 2
+    projects = [p for p in args.projects.split(",") if p] if args.projects else None
+    emulator = Emulator(
+        token=args.token,
+        reader_token=args.reader_token,
+        projects=projects,
+        db_path=args.db,
+        faults=faults,
+        duplicate_status=args.duplicate_status,
+    )
+    stop = threading.Event()
+
+    def _on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with EmulatorServer(emulator, port=args.port) as server:
+            print(f"LaunchDarkly emulator listening on {server.url}", flush=True)
+            while not stop.wait(0.5):
+                pass
+    except OSError as err:
+        print(f"ldmetrics-emulator: {err}", file=sys.stderr)
+        return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        emulator.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

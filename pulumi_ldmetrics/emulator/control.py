@@ -1,0 +1,108 @@
+"""The `/_emulator/*` control endpoint, for tests and demos.
+
+It is exempt from auth, faults, rate limits and the request log, so inspecting the
+emulator never disturbs what is being observed.
+
+| method + path            | answer                                                        |
+|--------------------------|---------------------------------------------------------------|
+| GET /_emulator/log       | 200 {"requests": [LogEntry, ...]}                             |
+| DELETE /_emulator/log    | 204                                                           |
+| GET /_emulator/faults    | 200 FaultConfig fields + {"script": [ScriptedFault, ...]}     |
+| PUT /_emulator/faults    | 200 same shape; body is a partial FaultConfig, plus an        |
+|                          | optional "script" list of fail_next entries (appended)        |
+| POST /_emulator/reset    | 204; clears metrics, log, faults, limits and script           |
+| GET /_emulator/metrics   | 200 {"metrics": {projectKey: [MetricRep, ...]}, "totalCount"} |
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from pulumi_ldmetrics.emulator.faults import ScriptedFault
+from pulumi_ldmetrics.emulator.responses import (
+    Response,
+    empty_response,
+    error_response,
+    json_response,
+)
+
+if TYPE_CHECKING:
+    from pulumi_ldmetrics.emulator.app import Emulator
+
+CONTROL_PREFIX = "/_emulator/"
+
+_SCRIPT_FIELDS = ("mode", "times", "method", "path_contains", "reset_in_ms", "retry_after")
+
+
+def handle_control(emulator: Emulator, method: str, path: str, body: bytes) -> Response:
+    """Answer one control request."""
+    request_id = str(uuid.uuid4())
+    name = path[len(CONTROL_PREFIX) :].strip("/")
+    routes = {
+        ("GET", "log"): lambda: json_response(200, {"requests": emulator.request_log()}),
+        ("DELETE", "log"): lambda: _clear_log(emulator),
+        ("GET", "faults"): lambda: json_response(200, emulator.fault_settings()),
+        ("PUT", "faults"): lambda: _put_faults(emulator, body, request_id),
+        ("POST", "reset"): lambda: _reset(emulator),
+        ("GET", "metrics"): lambda: _metrics(emulator),
+    }
+    handler = routes.get((method, name))
+    if handler is not None:
+        return handler()
+    if any(route_name == name for _, route_name in routes):
+        return error_response(405, "method_not_allowed", "Method not allowed", request_id)
+    return error_response(404, "not_found", "Unknown control endpoint", request_id)
+
+
+def _clear_log(emulator: Emulator) -> Response:
+    emulator.clear_log()
+    return empty_response()
+
+
+def _reset(emulator: Emulator) -> Response:
+    emulator.reset()
+    return empty_response()
+
+
+def _metrics(emulator: Emulator) -> Response:
+    metrics = emulator.metrics()
+    total = sum(len(items) for items in metrics.values())
+    return json_response(200, {"metrics": metrics, "totalCount": total})
+
+
+def _put_faults(emulator: Emulator, body: bytes, request_id: str) -> Response:
+    try:
+        changes = json.loads(body) if body else {}
+        if not isinstance(changes, dict):
+            raise ValueError("body: must be a JSON object")
+        script = [_scripted(entry) for entry in changes.pop("script", None) or []]
+        emulator.set_faults(**changes)
+    except (ValueError, TypeError) as err:
+        return error_response(400, "invalid_request", str(err), request_id)
+    for fault in script:
+        emulator.fail_next(
+            fault.mode,
+            times=fault.times,
+            method=fault.method,
+            path_contains=fault.path_contains,
+            reset_in_ms=fault.reset_in_ms,
+            retry_after=fault.retry_after,
+        )
+    return json_response(200, emulator.fault_settings())
+
+
+def _scripted(entry: Any) -> ScriptedFault:
+    if not isinstance(entry, dict):
+        raise ValueError("script: entries must be objects")
+    entry = dict(entry)
+    # "status" reads better in JSON for the common case; it means the same as "mode".
+    if "status" in entry:
+        entry.setdefault("mode", entry.pop("status"))
+    unknown = sorted(set(entry) - set(_SCRIPT_FIELDS))
+    if unknown:
+        raise ValueError(f"script: unknown field(s): {', '.join(unknown)}")
+    if "mode" not in entry:
+        raise ValueError("script: mode (or status) is required")
+    return ScriptedFault(**entry)
