@@ -1,0 +1,286 @@
+"""Minimal stand-in for Pulumi's Go language host ``pulumi-language-python``.
+
+Why this exists: this project builds the Pulumi CLI from Go modules (``scripts/install-pulumi.sh``),
+but the module proxy available here refuses
+``github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3`` at every version, so the real
+language host cannot be built. This file implements just enough of the ``LanguageRuntime`` gRPC
+service, using the stubs shipped in the ``pulumi`` Python SDK, for ``pulumi preview/up/refresh/
+destroy/import/stack export`` to run Python programs. It is project tooling (tests and local
+demos), not part of the ``pulumi_ldmetrics`` package. Where a real ``pulumi-language-python`` is
+installed, the install script does not use this file at all.
+
+Launch contract (what the engine does): ``pulumi-language-python [flags] <engine-address>``; the
+host prints its gRPC port on the first stdout line. Programs are run the way the Go host runs them:
+``<python> -u pulumi-language-python-exec --monitor ... <program>`` with ``PULUMI_CONFIG`` (JSON)
+and ``PULUMI_CONFIG_SECRET_KEYS`` (JSON list) in the environment. The interpreter is chosen like the
+Go host does: ``runtime.options.virtualenv`` (relative to the project root), ``toolchain: uv``
+(``.venv``), else ``$PULUMI_PYTHON_CMD``, else ``python3``. The program's stdout/stderr are
+inherited, so the engine shows them as diagnostics.
+
+Not implemented (UNIMPLEMENTED, as the engine tolerates): code generation, packing, linking,
+``RunPlugin`` (Python plugins other than the dynamic provider, which the engine starts itself via
+``pulumi-resource-pulumi-python``), and dependency installation (a no-op here).
+"""
+
+# gRPC servicer methods have fixed (request, context) signatures, used or not.
+# ruff: noqa: ARG002
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import (  # type: ignore[import-untyped,unused-ignore]  # types-protobuf is optional
+    empty_pb2,
+    struct_pb2,
+)
+from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+# pulumi-language-python-exec exits with 32 after it has already reported the error to the user.
+_EXIT_AFTER_USER_MESSAGE = 32
+_MAX_MESSAGE = 400 * 1024 * 1024
+
+
+def _options(info: language_pb2.ProgramInfo | None) -> dict[str, Any]:
+    if info is None or not info.HasField("options"):
+        return {}
+    opts: struct_pb2.Struct = info.options
+    return {key: opts[key] for key in opts.keys()}
+
+
+def _sdk_version() -> str:
+    from importlib.metadata import version
+
+    return version("pulumi")
+
+
+class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
+    """The subset of ``pulumirpc.LanguageRuntime`` that the engine needs for deployments."""
+
+    def __init__(self, executor: str, engine_address: str, tracing: str) -> None:
+        self.executor = executor
+        self.engine_address = engine_address
+        self.tracing = tracing
+        self.root_directory = ""
+        self._children: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+
+    # ----- interpreter selection -------------------------------------------------------------
+
+    def _python(
+        self, info: language_pb2.ProgramInfo | None, pwd: str
+    ) -> tuple[list[str], dict[str, str]]:
+        """Return the interpreter command and environment overrides for running user code."""
+        opts = _options(info)
+        root = (info.root_directory if info is not None else "") or self.root_directory or pwd
+        venv = opts.get("virtualenv")
+        if not venv and opts.get("toolchain") == "uv":
+            venv = ".venv"
+        if opts.get("toolchain") == "poetry" and not venv:
+            raise RuntimeError(
+                "toolchain 'poetry' is not supported by the stand-in language host "
+                "(scripts/pulumi_language_python.py); set runtime.options.virtualenv instead"
+            )
+        if venv:
+            venv_dir = Path(str(venv))
+            if not venv_dir.is_absolute():
+                venv_dir = Path(root) / venv_dir
+            python = venv_dir / "bin" / "python"
+            if not python.exists():
+                raise RuntimeError(
+                    f"The 'virtualenv' option in Pulumi.yaml is set to {str(venv)!r}, but "
+                    f"{python} does not exist. Create it with: python3 -m venv {venv_dir}"
+                )
+            path = f"{venv_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+            return [str(python)], {"VIRTUAL_ENV": str(venv_dir), "PATH": path}
+        cmd = os.environ.get("PULUMI_PYTHON_CMD") or "python3"
+        if shutil.which(cmd) is None:
+            raise RuntimeError(f"Python interpreter {cmd!r} not found (set PULUMI_PYTHON_CMD)")
+        return [cmd], {}
+
+    # ----- RPCs ------------------------------------------------------------------------------
+
+    def GetPluginInfo(self, request: empty_pb2.Empty, context: Any) -> plugin_pb2.PluginInfo:
+        return plugin_pb2.PluginInfo(version=_sdk_version())
+
+    def Handshake(
+        self, request: language_pb2.LanguageHandshakeRequest, context: Any
+    ) -> language_pb2.LanguageHandshakeResponse:
+        if request.engine_address:
+            self.engine_address = request.engine_address
+        if request.HasField("root_directory"):
+            self.root_directory = request.root_directory
+        return language_pb2.LanguageHandshakeResponse()
+
+    def GetRequiredPlugins(
+        self, request: language_pb2.GetRequiredPluginsRequest, context: Any
+    ) -> language_pb2.GetRequiredPluginsResponse:
+        # Dynamic providers need no download: the engine starts pulumi-resource-pulumi-python.
+        return language_pb2.GetRequiredPluginsResponse()
+
+    def GetRequiredPackages(
+        self, request: language_pb2.GetRequiredPackagesRequest, context: Any
+    ) -> language_pb2.GetRequiredPackagesResponse:
+        return language_pb2.GetRequiredPackagesResponse()
+
+    def InstallDependencies(
+        self, request: language_pb2.InstallDependenciesRequest, context: Any
+    ) -> Iterator[language_pb2.InstallDependenciesResponse]:
+        msg = "stand-in language host: dependencies are not installed; use the project's venv\n"
+        yield language_pb2.InstallDependenciesResponse(stderr=msg.encode())
+
+    def RuntimeOptionsPrompts(
+        self, request: language_pb2.RuntimeOptionsRequest, context: Any
+    ) -> language_pb2.RuntimeOptionsResponse:
+        return language_pb2.RuntimeOptionsResponse()
+
+    def Template(
+        self, request: language_pb2.TemplateRequest, context: Any
+    ) -> language_pb2.TemplateResponse:
+        return language_pb2.TemplateResponse()
+
+    def About(self, request: language_pb2.AboutRequest, context: Any) -> language_pb2.AboutResponse:
+        # Called at the start of every update (for its metadata): must not fail.
+        meta = {"host": "scripts/pulumi_language_python.py (stand-in)"}
+        try:
+            cmd, extra = self._python(request.info, os.getcwd())
+            probe = "import sys, platform; print(sys.executable); print(platform.python_version())"
+            out = subprocess.run(
+                [*cmd, "-c", probe],
+                capture_output=True,
+                text=True,
+                env={**os.environ, **extra},
+                check=True,
+                timeout=30,
+            ).stdout.splitlines()
+            return language_pb2.AboutResponse(executable=out[0], version=out[1], metadata=meta)
+        except (RuntimeError, OSError, IndexError, subprocess.SubprocessError) as exc:
+            meta["error"] = str(exc)
+            return language_pb2.AboutResponse(metadata=meta)
+
+    def GetProgramDependencies(
+        self, request: language_pb2.GetProgramDependenciesRequest, context: Any
+    ) -> language_pb2.GetProgramDependenciesResponse:
+        return language_pb2.GetProgramDependenciesResponse(
+            dependencies=[language_pb2.DependencyInfo(name="pulumi", version=_sdk_version())]
+        )
+
+    def Run(self, request: language_pb2.RunRequest, context: Any) -> language_pb2.RunResponse:
+        info = request.info if request.HasField("info") else None
+        try:
+            python, extra_env = self._python(info, request.pwd)
+        except RuntimeError as exc:
+            return language_pb2.RunResponse(error=str(exc))
+
+        args = [*python, "-u", self.executor]
+
+        def flag(name: str, value: str) -> None:
+            if value:
+                args.extend([f"--{name}", value])
+
+        flag("monitor", request.monitor_address)
+        flag("engine", self.engine_address)
+        flag("project", request.project)
+        flag("stack", request.stack)
+        flag("pwd", request.pwd)
+        flag("dry_run", "true" if request.dryRun else "false")
+        flag("parallel", str(request.parallel))
+        flag("tracing", self.tracing)
+        flag("organization", request.organization)
+        flag("root_directory", info.root_directory if info is not None else "")
+        program = request.program or "."
+        if info is not None and info.program_directory:
+            program = os.path.join(info.program_directory, info.entry_point or ".")
+        args.append(program)
+        args.extend(request.args)
+
+        env = {**os.environ, **extra_env}
+        if extra_env:  # a virtualenv is activated: like `activate`, drop PYTHONHOME
+            env.pop("PYTHONHOME", None)
+        env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
+        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
+        try:
+            # stdout/stderr are inherited: the engine reads ours and shows them as diagnostics.
+            proc = subprocess.Popen(args, cwd=request.pwd or None, env=env)
+        except OSError as exc:
+            return language_pb2.RunResponse(
+                error=f"Problem executing program (could not run language executor): {exc}"
+            )
+        with self._lock:
+            self._children.add(proc)
+        try:
+            code = proc.wait()
+        finally:
+            with self._lock:
+                self._children.discard(proc)
+        if code == 0:
+            return language_pb2.RunResponse()
+        if code == _EXIT_AFTER_USER_MESSAGE:
+            return language_pb2.RunResponse(bail=True)
+        if code < 0:
+            return language_pb2.RunResponse(error=f"Program exited unexpectedly: signal {-code}")
+        return language_pb2.RunResponse(error=f"Program exited with non-zero exit code: {code}")
+
+    def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:
+        with self._lock:
+            for proc in self._children:
+                proc.send_signal(signal.SIGINT)
+        return empty_pb2.Empty()
+
+
+def _find_executor(given: str | None) -> str:
+    if given:
+        return given
+    found = shutil.which("pulumi-language-python-exec")
+    if found is None:
+        sys.exit("pulumi-language-python: could not find `pulumi-language-python-exec` on the PATH")
+    return found
+
+
+def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ) -> None:
+    parser = argparse.ArgumentParser(prog="pulumi-language-python", allow_abbrev=False)
+    parser.add_argument("--tracing", default="")
+    parser.add_argument("--use-executor", "-use-executor", dest="executor", default=None)
+    parser.add_argument("--logtostderr", "-logtostderr", action="store_true")
+    parser.add_argument("--logflow", "-logflow", action="store_true")
+    parser.add_argument("-v", dest="verbose", default="0")
+    parser.add_argument("engine_address", nargs="?", default="")
+    # Flags the Go host accepts that do not matter here (e.g. -root, -virtualenv) are ignored.
+    ns, _unknown = parser.parse_known_args(argv)
+
+    host = PythonLanguageHost(_find_executor(ns.executor), ns.engine_address, ns.tracing)
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=8),
+        options=[
+            ("grpc.max_receive_message_length", _MAX_MESSAGE),
+            ("grpc.max_send_message_length", _MAX_MESSAGE),
+        ],
+    )
+    language_pb2_grpc.add_LanguageRuntimeServicer_to_server(host, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    if environ.get("PULUMI_LANGUAGE_PYTHON_DEBUG"):
+        sys.stderr.write(f"stand-in pulumi-language-python serving on {port}\n")
+
+    def stop(_signum: int, _frame: object) -> None:
+        server.stop(grace=1)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    main()
