@@ -159,24 +159,20 @@ class LDMetricsClient:
         )
         if response is None:
             log.info("%s: an earlier attempt was applied; reading it back", target)
-            return self._json(
-                self._require(self._call("GET", _path(project_key, key), target)), target
-            )
+            return self._fetch("GET", _path(project_key, key), target)
         return self._json(response, target)
 
     def get_metric(self, project_key: str, key: str) -> dict[str, Any]:
         """GET one metric's ``MetricRep``; ``NotFoundError`` if it does not exist."""
-        target = _Target(READING, project_key, key)
-        return self._json(self._require(self._call("GET", _path(project_key, key), target)), target)
+        return self._fetch("GET", _path(project_key, key), _Target(READING, project_key, key))
 
     def patch_metric(
         self, project_key: str, key: str, patch_ops: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:
         """PATCH with a JSON Patch (RFC 6902) array; returns the updated ``MetricRep``."""
-        target = _Target(UPDATING, project_key, key)
         ops = [dict(op) for op in patch_ops]
-        response = self._call("PATCH", _path(project_key, key), target, json=ops)
-        return self._json(self._require(response), target)
+        target = _Target(UPDATING, project_key, key)
+        return self._fetch("PATCH", _path(project_key, key), target, json=ops)
 
     def delete_metric(self, project_key: str, key: str) -> None:
         """DELETE a metric (204). ``NotFoundError`` if it was already gone before this call."""
@@ -208,10 +204,7 @@ class LDMetricsClient:
         items: list[dict[str, Any]] = []
         while True:
             params["offset"] = len(items)
-            page = self._json(
-                self._require(self._call("GET", _path(project_key), target, params=dict(params))),
-                target,
-            )
+            page = self._fetch("GET", _path(project_key), target, params=dict(params))
             batch = [item for item in page.get("items") or [] if isinstance(item, dict)]
             items.extend(batch)
             total = page.get("totalCount")
@@ -334,11 +327,19 @@ class LDMetricsClient:
             retries=retries,
         )
 
-    @staticmethod
-    def _require(response: httpx.Response | None) -> httpx.Response:
-        # Only calls made with absorb= can return None; the callers of _require make none.
-        assert response is not None
-        return response
+    def _fetch(
+        self,
+        method: str,
+        path: str,
+        target: _Target,
+        *,
+        json: object = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> dict[str, Any]:
+        """``_call`` (absorbing nothing, so never None) and decode the JSON object."""
+        response = self._call(method, path, target, json=json, params=params)
+        assert response is not None  # only absorb= turns an error into None
+        return self._json(response, target)
 
     @staticmethod
     def _json(response: httpx.Response, target: _Target) -> dict[str, Any]:
