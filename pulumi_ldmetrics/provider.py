@@ -31,7 +31,7 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from pulumi_ldmetrics import _constants
+from pulumi_ldmetrics import _constants, _logging
 from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.errors import ConflictError, NotFoundError
 from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
@@ -108,6 +108,7 @@ class MetricProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Remember the stack config; the client is built on first use."""
+        _logging.configure_from_env()
         values = {key: req.config.get(key) for key in _CONFIG_KEYS}
         self._config = {key: str(value) for key, value in values.items() if value is not None}
         self._client = None
