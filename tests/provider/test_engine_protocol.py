@@ -299,3 +299,23 @@ def test_token_never_reaches_outputs_or_host_output(host: HostProcess) -> None:
     host.close()
     for blob in (repr(outs), repr(read_outs), repr(read_inputs), "".join(host.stderr)):
         assert TOKEN not in blob
+
+
+def test_debug_logs_show_requests_and_retries_but_never_the_token(
+    server: EmulatorServer, emulator: Emulator
+) -> None:
+    process = HostProcess(host_env(LDMETRICS_LOG="debug"))
+    try:
+        process.configure(
+            {"ldmetrics:accessToken": TOKEN, "ldmetrics:apiHost": server.url},
+            ("ldmetrics:accessToken",),
+        )
+        emulator.fail_next(503)
+        checked, _ = process.check("signup", {}, SIGNUP)
+        process.create("signup", strip_provider(checked))
+    finally:
+        process.close()
+    logs = "".join(process.stderr)
+    assert "HTTP Request: POST" in logs
+    assert "etry" in logs  # the retry after the 503 is logged
+    assert TOKEN not in logs
