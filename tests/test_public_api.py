@@ -1,0 +1,39 @@
+"""The public surface is pinned: anything added or removed here is a deliberate decision."""
+
+from __future__ import annotations
+
+import pulumi_ldmetrics
+from pulumi_ldmetrics import MetricArgs
+from pulumi_ldmetrics.models import SPEC_FIELDS
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert pulumi_ldmetrics.__all__ == sorted(pulumi_ldmetrics.__all__)
+    assert set(pulumi_ldmetrics.__all__) == {
+        "DataSourceArgs",
+        "DenominatorArgs",
+        "EventDefaultArgs",
+        "EventFilterArgs",
+        "Metric",
+        "MetricArgs",
+        "MetricExistsError",
+        "MetricProvider",
+        "MetricsFileError",
+        "UrlMatcherArgs",
+        "__version__",
+        "load_metric_entries",
+        "metrics_from_file",
+    }
+    for name in pulumi_ldmetrics.__all__:
+        assert hasattr(pulumi_ldmetrics, name)
+
+
+def test_provider_path_is_stable() -> None:
+    # Pickled by reference into users' state: moving it breaks their refresh and destroy.
+    assert pulumi_ldmetrics.MetricProvider.__module__ == "pulumi_ldmetrics.provider"
+
+
+def test_metric_args_cover_every_spec_field() -> None:
+    keys = set(MetricArgs.__required_keys__ | MetricArgs.__optional_keys__)
+    assert keys == set(SPEC_FIELDS) | {"adopt_existing", "randomization_units"}
+    assert MetricArgs.__required_keys__ == frozenset({"project_key", "key", "name", "kind"})
