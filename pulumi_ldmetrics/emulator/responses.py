@@ -52,8 +52,13 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
 def error_response(
     status: int, code: str, message: str, request_id: str, headers: dict[str, str] | None = None
 ) -> Response:
-    """An error in LaunchDarkly's shape: `{"code", "message", "id"}` (reference §8)."""
-    return json_response(status, {"code": code, "message": message, "id": request_id}, headers)
+    """An error in LaunchDarkly's shape: `{"code", "message", "id"}` (reference §8).
+
+    The id is repeated in `X-Request-Id` so it is available even when the body is not.
+    """
+    out = {"X-Request-Id": request_id}
+    out.update(headers or {})
+    return json_response(status, {"code": code, "message": message, "id": request_id}, out)
 
 
 def empty_response(status: int = 204) -> Response:
