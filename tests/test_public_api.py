@@ -37,5 +37,9 @@ def test_metric_args_cover_every_spec_field() -> None:
     keys = set(MetricArgs.__required_keys__ | MetricArgs.__optional_keys__)
     assert keys == set(SPEC_FIELDS) | {"adopt_existing", "randomization_units"}
     # String annotations (PEP 563) hide Required[] from __required_keys__; read the strings.
-    required = {k for k, v in MetricArgs.__annotations__.items() if "Required[" in str(v)}
+    required = {
+        k
+        for k, v in MetricArgs.__annotations__.items()
+        if getattr(v, "__forward_arg__", str(v)).startswith("Required[")
+    }
     assert required == {"project_key", "key", "name", "kind"}
