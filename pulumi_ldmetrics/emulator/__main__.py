@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--global-limit", type=int, help="requests per window, all routes")
     p.add_argument("--route-limit", type=int, help="requests per window, per route")
     p.add_argument("--limit-window-seconds", type=float, default=10.0)
+    p.add_argument("--error-status", type=int, default=503, help="status for --error-rate")
+    p.add_argument(
+        "--rate-limit-headers",
+        choices=("both", "reset", "retry-after"),
+        default="both",
+        help="429 headers: X-Ratelimit-Reset and Retry-After, or only one of them",
+    )
     p.add_argument("--duplicate-status", type=int, choices=(409, 400), default=409)
     p.add_argument("--seed", type=int, help="seed for random faults")
     return p
@@ -45,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = FaultConfig(
             error_rate=args.error_rate,
+            error_status=args.error_status,
+            rate_limit_headers=args.rate_limit_headers,
             drop_rate=args.drop_rate,
             lost_response_rate=args.lost_response_rate,
             latency_ms=args.latency_ms,
