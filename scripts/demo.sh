@@ -55,7 +55,7 @@ import sys
 
 import httpx
 
-metrics = httpx.get(f"{sys.argv[1]}/_emulator/metrics", timeout=10).json()
+metrics = httpx.get(f"{sys.argv[1]}/_emulator/metrics", timeout=10).json()["metrics"]
 rows = [(p, m["key"], m["kind"], m["_id"], m["_version"]) for p, ms in sorted(metrics.items()) for m in ms]
 print(f"{'project':<10} {'key':<24} {'kind':<9} {'id':<26} version")
 for project, key, kind, id_, version in sorted(rows):

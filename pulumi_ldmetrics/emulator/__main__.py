@@ -7,6 +7,7 @@ socket is bound, so scripts and tests can wait for it; then serves until SIGTERM
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,8 @@ from pulumi_ldmetrics.emulator.app import Emulator
 from pulumi_ldmetrics.emulator.faults import FaultConfig
 from pulumi_ldmetrics.emulator.server import EmulatorServer
 
+TOKEN_ENV = "LDMETRICS_EMULATOR_TOKEN"
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -23,7 +26,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Local LaunchDarkly metrics API emulator (listens on 127.0.0.1 only).",
     )
     p.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
-    p.add_argument("--token", help="required Authorization value (raw token, no 'Bearer')")
+    p.add_argument(
+        "--token",
+        default=os.environ.get(TOKEN_ENV),
+        help=f"required Authorization value (raw token, no 'Bearer'); default ${TOKEN_ENV}, "
+        "which keeps it out of the process list",
+    )
     p.add_argument("--reader-token", help="an extra token that may only read")
     p.add_argument("--db", help="SQLite file to keep metrics in across restarts")
     p.add_argument("--projects", help="comma-separated project keys; others get 404")
