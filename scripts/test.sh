@@ -12,6 +12,6 @@ echo "[test] ruff" >&2
 .venv/bin/ruff format --check .
 echo "[test] mypy --strict" >&2
 .venv/bin/mypy pulumi_ldmetrics tests scripts/pulumi_language_python.py $( [ -d benchmarks ] && echo benchmarks )
-for example in examples/*/__main__.py; do .venv/bin/mypy "$example"; done  # each is module __main__
+for example in __main__.py examples/*/__main__.py; do .venv/bin/mypy "$example"; done  # each is module __main__
 echo "[test] pytest" >&2
 exec .venv/bin/python -m pytest "$@"
