@@ -1,0 +1,1 @@
+"""Programs and metric catalogs the end-to-end tests deploy with the real CLI."""
