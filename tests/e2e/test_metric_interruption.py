@@ -46,6 +46,38 @@ from .programs.catalog import catalog, resource_name
 pytestmark = pytest.mark.e2e
 
 
+def _children(pids: set[int]) -> set[int]:
+    """Direct children of ``pids`` (Linux ``/proc``)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) in pids:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _kill_tree(root: int) -> None:
+    """SIGKILL the CLI's process group and every process below it.
+
+    The CLI starts the language host and the provider plugin in process groups of their own,
+    so killing the CLI's group alone leaves them running (reparented to init) for good.
+    """
+    tree, frontier = {root}, {root}
+    while frontier:
+        frontier = _children(frontier) - tree
+        tree |= frontier
+    os.killpg(root, signal.SIGKILL)
+    tree |= _children(tree)
+    for pid in tree - {root}:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def _settle(server: EmulatorServer, quiet: float = 1.0, limit: float = 15.0) -> None:
     """Wait until the emulator's log stops growing (requests in flight at the kill finish)."""
     deadline, seen, since = time.monotonic() + limit, -1, time.monotonic()
@@ -72,7 +104,7 @@ def test_killed_up_recovers_without_duplicates(pulumi_stack: StackFactory, tmp_p
             env=stack.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: the CLI, language host, plugin
+            start_new_session=True,  # the CLI in a process group of its own
         )
         try:
             deadline = time.monotonic() + 120
@@ -80,7 +112,7 @@ def test_killed_up_recovers_without_duplicates(pulumi_stack: StackFactory, tmp_p
                 assert proc.poll() is None, "pulumi up ended before it could be interrupted"
                 time.sleep(0.02)
         finally:
-            os.killpg(proc.pid, signal.SIGKILL)
+            _kill_tree(proc.pid)
             proc.wait()
         _settle(server)
         server.emulator.set_faults(latency_ms=0)
