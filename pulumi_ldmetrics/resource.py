@@ -6,6 +6,9 @@ TypedDict, so `MetricArgs(key=..., ...)` builds one) is the alternative for pass
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal, TypedDict, cast, overload
 
 import pulumi
@@ -247,7 +250,8 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
         # Output-only properties must be present (as None) for the engine to fill them in.
         for name in (*SPEC_FIELDS, ADOPT_EXISTING, *OUTPUT_ONLY_FIELDS, UNMANAGED_FIELDS):
             props.setdefault(name, None)
-        super().__init__(MetricProvider(), resource_name, props, opts)
+        with _undo_pickler_patch():
+            super().__init__(MetricProvider(), resource_name, props, opts)
 
     @staticmethod
     def get(resource_name: str, id: str, opts: pulumi.ResourceOptions | None = None) -> Metric:  # noqa: A002
@@ -255,3 +259,18 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
         # The engine sends these (empty) props to `read` as both inputs and state.
         by_id = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return Metric(resource_name, cast(MetricArgs, {}), by_id)
+
+
+@contextmanager
+def _undo_pickler_patch() -> Iterator[None]:
+    """Undo what the SDK's `serialize_provider` leaves behind in the `pickle` module.
+
+    Each call wraps `pickle._Pickler._batch_setitems` in one more sorting closure and never
+    restores it, so after about 950 dynamic resources in one program every pickle recurses too
+    deep (RecursionError). Restoring the method after each resource keeps the depth at one.
+    """
+    saved = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        pickle._Pickler._batch_setitems = saved  # type: ignore[attr-defined]
