@@ -227,7 +227,7 @@ class MetricProvider(ResourceProvider):
         outs[UNMANAGED_FIELDS] = sorted(
             f for f in COMPUTED_WHEN_OMITTED if getattr(spec, f) is None
         )
-        drift = changed_fields(spec, spec_from_rep(rep, spec.project_key))
+        drift = changed_fields(spec_from_rep(rep, spec.project_key), spec)
         if drift:
             # The API ignores fields it does not apply instead of failing (reference §1).
             log.warning(

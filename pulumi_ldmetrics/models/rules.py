@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.alias_generators import to_snake
 
 from pulumi_ldmetrics.models.spec import MetricSpec, UrlMatcher
 
@@ -248,7 +249,8 @@ def _window_violations(prefix: str, start: int | None, end: int | None) -> list[
 
 
 def _violation_from_pydantic(error: Any) -> Violation:
-    path = ".".join(str(part) for part in error["loc"]) or "metric"
+    # Missing fields are reported under their wire alias; users write snake_case.
+    path = ".".join(to_snake(p) if isinstance(p, str) else str(p) for p in error["loc"]) or "metric"
     message = str(error["msg"])
     if error["type"] == "extra_forbidden":
         message = "is not a metric field"

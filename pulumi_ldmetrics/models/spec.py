@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 MetricKind = Literal["pageview", "click", "custom", "trace"]
@@ -78,6 +78,15 @@ class EventFilter(_WireModel):
     """Context attribute or event property name (not for groups)."""
     context_kind: str | None = None
     """Context kind, for context attribute filters."""
+
+    @field_validator("values")
+    @classmethod
+    def _group_members_are_filters(cls, values: list[Any], info: ValidationInfo) -> list[Any]:
+        # A group's values are filters themselves. Parsed as models they are checked and, like
+        # the top level, written in camelCase (a raw `context_kind` would be dropped by the API).
+        if info.data.get("type") != "group":
+            return values
+        return [EventFilter.model_validate(v) if isinstance(v, dict) else v for v in values]
 
 
 class Denominator(_WireModel):

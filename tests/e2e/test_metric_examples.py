@@ -41,10 +41,6 @@ EXPECTED_KEYS = {
         for entry in load_metric_entries(EXAMPLES / "from-file" / "metrics.yaml", PROJECT)
     },
 }
-GROUP_FILTER_BUG = (
-    "provider bug: a filter nested in a group is sent with snake_case `context_kind`, the "
-    "server drops it, so every up PATCHes page-load-p95 again (test_metric_provider_bugs.py)"
-)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +48,7 @@ GROUP_FILTER_BUG = (
     [
         "quickstart",
         "from-file",
-        pytest.param("advanced", marks=pytest.mark.xfail(reason=GROUP_FILTER_BUG, strict=True)),
+        "advanced",
     ],
 )
 def test_example_lifecycle(pulumi_stack: StackFactory, tmp_path: Path, example: str) -> None:

@@ -1,5 +1,7 @@
-"""Provider bugs found by the end-to-end runs, as minimal strict-xfail tests: each flips to
-XPASS (and fails the run, ``xfail_strict``) once fixed, so the marker must then be removed."""
+"""Regression tests for provider bugs the end-to-end runs found (both fixed):
+- filters nested in a group were sent with snake_case `context_kind`, which the API drops, so
+  every `pulumi up` patched again and never converged;
+- undeclared server-chosen fields made every create log a spurious "did not store" warning."""
 
 from __future__ import annotations
 
@@ -37,12 +39,6 @@ NESTED = {
 PLAIN = {"project_key": "e2e", "key": "plain", "name": "Plain", "kind": "custom", "event_key": "e"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="EventFilter.values is list[Any]: filters nested in a group are sent as declared "
-    "(snake_case `context_kind`), the API keeps only `contextKind`, so the stored metric lacks "
-    "it and every `pulumi up` PATCHes again (never converges)",
-)
 def test_nested_group_filter_keeps_context_kind(pulumi_stack: StackFactory, tmp_path: Path) -> None:
     with emulator_server() as server:
         stack = pulumi_stack(write_metrics_project(tmp_path / "proj", [NESTED]))
@@ -52,12 +48,6 @@ def test_nested_group_filter_keeps_context_kind(pulumi_stack: StackFactory, tmp_
         stack.up("--expect-no-changes")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MetricProvider._outputs calls changed_fields(spec, live) the wrong way round: "
-    "every create/update of a metric that leaves analysis_units/maintainer_id/data_source "
-    "undeclared logs 'LaunchDarkly did not store [...] as sent' (shown twice by the CLI)",
-)
 def test_create_logs_no_spurious_did_not_store_warning(
     pulumi_stack: StackFactory, tmp_path: Path
 ) -> None:

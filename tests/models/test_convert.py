@@ -231,3 +231,31 @@ def test_lenient_rep_tolerates_new_enum_values_and_fields() -> None:
     )
     assert rep.kind == "funnel-v2"
     assert rep.effective_analysis_units == ["org"]
+
+
+def test_filters_nested_in_a_group_go_out_in_camel_case() -> None:
+    member = {
+        "type": "contextAttribute",
+        "attribute": "region",
+        "op": "in",
+        "values": ["eu"],
+        "context_kind": "user",
+        "negate": False,
+    }
+    spec = _valid(
+        {
+            **CUSTOM.model_dump(exclude_none=True),
+            "filters": {"type": "group", "op": "and", "values": [member], "negate": False},
+        }
+    )
+    sent = post_body(spec)["filters"]["values"][0]
+    assert sent["contextKind"] == "user" and "context_kind" not in sent
+
+
+def test_invalid_group_member_is_reported_under_filters() -> None:
+    data = {
+        **CUSTOM.model_dump(exclude_none=True),
+        "filters": {"type": "group", "op": "and", "values": [{"type": "bogus"}], "negate": False},
+    }
+    _, violations = validate_spec(data)
+    assert {v.path for v in violations} >= {"filters.values.type", "filters.values.op"}
