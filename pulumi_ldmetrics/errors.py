@@ -174,6 +174,8 @@ class ForbiddenError(APIStatusError):
     """Raised on 403: the token is valid but its role may not do this."""
 
     def _hint(self) -> str:
+        if self.operation in (READING, LISTING):
+            return "the access token's role lacks permission to read metrics in this project"
         return (
             "the access token's role lacks permission for this project or action"
             " (managing metrics needs a writer role)"
