@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pulumi_ldmetrics
 from pulumi_ldmetrics import MetricArgs
 from pulumi_ldmetrics.models import SPEC_FIELDS
@@ -26,6 +29,18 @@ def test_all_is_sorted_and_complete() -> None:
     }
     for name in pulumi_ldmetrics.__all__:
         assert hasattr(pulumi_ldmetrics, name)
+
+
+def test_the_provider_host_does_not_import_the_resource_layer() -> None:
+    # The host unpickles pulumi_ldmetrics.provider.MetricProvider on every deployment: keep its
+    # cold start free of what only programs need.
+    code = (
+        "import sys, pulumi_ldmetrics.provider; "
+        "print(sorted(m for m in ('pulumi_ldmetrics.resource', 'pulumi_ldmetrics.from_file') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_provider_path_is_stable() -> None:
