@@ -11,10 +11,7 @@ provider's "Retrying" debug lines) and the time overhead against the baseline.
 
 from __future__ import annotations
 
-import random
 import sys
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -34,50 +31,26 @@ from benchmarks.common import (
     table,
     verdict,
 )
-from pulumi_ldmetrics.emulator.faults import Decision, FaultConfig, FaultInjector, error_for_status
+from pulumi_ldmetrics.emulator.faults import FaultConfig
 
 RATE_5XX = 0.10
 RATE_429 = 0.10
 RATE_DROP = 0.02
 RATE_LOST = 0.01
 RESET_MS = 500
-STATUSES_5XX = (500, 502, 503, 504)
-
-
-class SoakFaults(FaultInjector):
-    """The emulator's injector plus a 429 share: its random faults have one error status, so
-    5xx and 429 cannot both be drawn by `set_faults` alone. 429s carry LaunchDarkly's
-    global-limit headers (`X-Ratelimit-Reset` in epoch ms, 500 ms ahead)."""
-
-    def __init__(self, seed: int) -> None:
-        rest = 1 - RATE_429 - RATE_5XX
-        super().__init__(
-            FaultConfig(drop_rate=RATE_DROP / rest, lost_response_rate=RATE_LOST / rest, seed=seed)
-        )
-        self._soak_rng = random.Random(seed + 1)
-        self._soak_lock = threading.Lock()
-
-    def decide(self, method: str, route: str, path: str) -> Decision:
-        with self._soak_lock:
-            roll = self._soak_rng.random()
-            status = self._soak_rng.choice(STATUSES_5XX)
-        if roll < RATE_429:
-            code, message = error_for_status(429)
-            headers = {
-                "X-Ratelimit-Reset": str(int(time.time() * 1000 + RESET_MS)),
-                "X-Ratelimit-Global-Remaining": "0",
-            }
-            return Decision("respond", 429, code, message, headers, "rate_limited")
-        if roll < RATE_429 + RATE_5XX:
-            code, message = error_for_status(status)
-            return Decision("respond", status, code, message, outcome="fault")
-        return super().decide(method, route, path)
 
 
 def soak_emulator(token: str, seed: int) -> TimedEmulator:
-    emulator = TimedEmulator(token=token)
-    emulator._faults = SoakFaults(seed)  # noqa: SLF001 - benchmark-only fault mix
-    return emulator
+    """An emulator drawing the soak's fault mix (5xx are 503s; 429s carry reset headers)."""
+    faults = FaultConfig(
+        error_rate=RATE_5XX,
+        rate_limited_rate=RATE_429,
+        rate_limited_reset_ms=RESET_MS,
+        drop_rate=RATE_DROP,
+        lost_response_rate=RATE_LOST,
+        seed=seed,
+    )
+    return TimedEmulator(token=token, faults=faults)
 
 
 @dataclass
@@ -243,11 +216,10 @@ def run(n: int = 100, seed: int = 20240415) -> Section:
         f"\n\nTotal retries: {total_retries} over {sum(s.requests for s in faulted)} requests; "
         f"total time {fault_total:.1f} s with faults vs {base_total:.1f} s fault-free "
         f"({fault_total - base_total:+.1f} s, {(fault_total - base_total) / base_total:+.0%}). "
-        f"Faults: {RATE_5XX:.0%} 5xx ({'/'.join(map(str, STATUSES_5XX))}), {RATE_429:.0%} 429 "
+        f"Faults: {RATE_5XX:.0%} 5xx (503), {RATE_429:.0%} 429 "
         f"with `X-Ratelimit-Reset` {RESET_MS} ms ahead, {RATE_DROP:.0%} dropped connections "
         f"(before applying), {RATE_LOST:.0%} lost responses (after applying); seed {seed}. "
-        "The emulator's random faults take one error status, so the 429 share is drawn by a "
-        "benchmark-side `FaultInjector` subclass. *Retries in provider debug log*: "
+        "*Retries in provider debug log*: "
         "`Retrying ...` lines of `pulumi_ldmetrics.client` from the provider hosts "
         "(captured through a benchmark-only `sitecustomize`). A lost POST retried into 409 is "
         "absorbed (the client reads the metric back with a GET), so a lost create costs 2 "

@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--projects", help="comma-separated project keys; others get 404")
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--error-rate", type=float, default=0.0)
+    p.add_argument("--rate-limited-rate", type=float, default=0.0, help="fraction answered 429")
     p.add_argument("--drop-rate", type=float, default=0.0)
     p.add_argument("--lost-response-rate", type=float, default=0.0)
     p.add_argument("--global-limit", type=int, help="requests per window, all routes")
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = FaultConfig(
             error_rate=args.error_rate,
+            rate_limited_rate=args.rate_limited_rate,
             error_status=args.error_status,
             rate_limit_headers=args.rate_limit_headers,
             drop_rate=args.drop_rate,

@@ -62,6 +62,11 @@ class FaultConfig:
     """Fraction of requests whose connection is closed with no response, before applying."""
     lost_response_rate: float = 0.0
     """Fraction of requests that are applied, then closed without a response."""
+    rate_limited_rate: float = 0.0
+    """Fraction of requests answered 429 `rate_limited` before applying, as if a limit we do not
+    model had been hit; the headers ask to wait `rate_limited_reset_ms`."""
+    rate_limited_reset_ms: int = 1000
+    """How far ahead `X-Ratelimit-Reset` points for `rate_limited_rate` answers."""
     latency_ms: int = 0
     """Delay added to every metrics request."""
     global_limit: int | None = None
@@ -77,12 +82,15 @@ class FaultConfig:
 
     def validate(self) -> None:
         """Raise ValueError if any setting is out of range."""
-        for name in ("error_rate", "drop_rate", "lost_response_rate"):
+        rates = ("error_rate", "rate_limited_rate", "drop_rate", "lost_response_rate")
+        for name in rates:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ValueError(f"{name}: must be a number between 0 and 1")
-        if self.error_rate + self.drop_rate + self.lost_response_rate > 1:
-            raise ValueError("error_rate + drop_rate + lost_response_rate must not exceed 1")
+        if sum(getattr(self, name) for name in rates) > 1:
+            raise ValueError(f"{' + '.join(rates)} must not exceed 1")
+        if not isinstance(self.rate_limited_reset_ms, int) or self.rate_limited_reset_ms < 0:
+            raise ValueError("rate_limited_reset_ms: must be a non-negative integer")
         if not isinstance(self.error_status, int) or not 400 <= self.error_status <= 599:
             raise ValueError("error_status: must be an HTTP error status")
         if not isinstance(self.latency_ms, int) or self.latency_ms < 0:
@@ -216,7 +224,7 @@ class FaultInjector:
             limited, headers = self._check_limits(route, now)
             if limited is not None:
                 return limited
-            return self._random_decision(headers)
+            return self._random_decision(headers, now)
 
     def _take_scripted(self, method: str, path: str) -> ScriptedFault | None:
         for i, fault in enumerate(self._script):
@@ -287,15 +295,27 @@ class FaultInjector:
             headers["Retry-After"] = str(retry_after)
         return headers
 
-    def _random_decision(self, headers: dict[str, str]) -> Decision:
+    def _random_decision(self, headers: dict[str, str], now: float) -> Decision:
         config = self._config
-        if not (config.error_rate or config.drop_rate or config.lost_response_rate):
+        if not (
+            config.error_rate
+            or config.rate_limited_rate
+            or config.drop_rate
+            or config.lost_response_rate
+        ):
             return Decision("proceed", headers=headers) if headers else PROCEED
         roll = self._rng.random()
         if roll < config.error_rate:
             code, message = error_for_status(config.error_status)
             return Decision("respond", config.error_status, code, message, headers, "fault")
         roll -= config.error_rate
+        if roll < config.rate_limited_rate:
+            code, message = error_for_status(429)
+            limited = self._limited_headers(now * 1000 + config.rate_limited_reset_ms, now, None)
+            if config.rate_limit_headers != "retry-after":
+                limited["X-Ratelimit-Global-Remaining"] = "0"
+            return Decision("respond", 429, code, message, limited, "rate_limited")
+        roll -= config.rate_limited_rate
         if roll < config.drop_rate:
             return Decision("drop", outcome="dropped")
         roll -= config.drop_rate

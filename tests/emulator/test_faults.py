@@ -134,6 +134,27 @@ def test_error_rate_one_answers_503_and_is_switchable(
     create(client, CUSTOM)
 
 
+def test_rate_limited_rate_answers_429_with_reset_headers_and_applies_nothing(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    emulator.set_faults(rate_limited_rate=1.0, rate_limited_reset_ms=1500)
+    before = now_ms()
+    response = client.post(METRICS, json=CUSTOM)
+    assert_error(response, 429, "rate_limited")
+    assert before + 1500 <= int(response.headers["x-ratelimit-reset"]) <= now_ms() + 1500
+    assert response.headers["retry-after"] == "2"
+    assert response.headers["x-ratelimit-global-remaining"] == "0"
+    assert emulator.metrics() == {}
+    assert emulator.request_log()[-1]["outcome"] == "rate_limited"
+
+
+def test_5xx_and_429_can_be_drawn_in_one_run() -> None:
+    emulator = Emulator(faults=FaultConfig(error_rate=0.3, rate_limited_rate=0.3, seed=7))
+    with EmulatorServer(emulator) as server, new_client(server.url) as http:
+        statuses = {http.get(METRICS).status_code for _ in range(40)}
+    assert statuses == {200, 429, 503}
+
+
 def test_random_faults_are_reproducible_with_a_seed() -> None:
     def statuses() -> list[int]:
         emulator = Emulator(faults=FaultConfig(error_rate=0.5, seed=42))
