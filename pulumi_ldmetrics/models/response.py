@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import AliasChoices, BaseModel, Field
+
+from pulumi_ldmetrics.models._wire import camel_case_config
 
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-        frozen=True,
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-    )
+    model_config = camel_case_config(extra="ignore")
 
 
 class LinkRep(_Lenient):

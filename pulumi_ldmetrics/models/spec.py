@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AliasChoices, BaseModel, Field, ValidationInfo, field_validator
+
+from pulumi_ldmetrics.models._wire import camel_case_config
 
 MetricKind = Literal["pageview", "click", "custom", "trace"]
 UrlKind = Literal["exact", "canonical", "substring", "regex"]
@@ -23,13 +24,7 @@ FilterType = Literal["contextAttribute", "eventProperty", "group"]
 class _WireModel(BaseModel):
     """snake_case attributes, camelCase on the wire, unknown keys rejected (they are typos)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-    )
+    model_config = camel_case_config(extra="forbid")
 
 
 class UrlMatcher(_WireModel):
