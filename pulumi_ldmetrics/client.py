@@ -1,8 +1,9 @@
 """Sync client for LaunchDarkly's metrics API: ``/api/v2/metrics/{projectKey}[/{metricKey}]``.
 
-It speaks wire JSON (camelCase dicts) only; ``models.py`` converts. This is the only module that
-touches ``httpx``: transport failures are wrapped in one place (``_call``), and every non-2xx
-response becomes an ``errors.APIStatusError`` subclass through ``errors.make_status_error``.
+It speaks wire JSON (camelCase dicts) only; ``pulumi_ldmetrics.models`` converts. This is the
+only module that touches ``httpx``: transport failures are wrapped in one place (``_call``),
+and every non-2xx response becomes an ``errors.APIStatusError`` subclass through
+``errors.make_status_error``.
 """
 
 from __future__ import annotations

@@ -254,7 +254,11 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
             super().__init__(MetricProvider(), resource_name, props, opts)
 
     @staticmethod
-    def get(resource_name: str, id: str, opts: pulumi.ResourceOptions | None = None) -> Metric:  # noqa: A002
+    def get(
+        resource_name: str,
+        id: str,  # `id`, like every Pulumi resource's get()
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> Metric:
         """Look up an existing metric by id `"project/key"` without managing it (read-only)."""
         # The engine sends these (empty) props to `read` as both inputs and state.
         by_id = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
