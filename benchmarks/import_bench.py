@@ -44,29 +44,6 @@ from tests.importer.seed import seed_project, seed_specs  # noqa: E402
 
 TOKEN = "api-bench-import-0000-0000-000000000000"
 
-SDK_WORKAROUND = """\
-# Workaround for a Pulumi Python SDK bug (3.259): every dynamic Resource() calls
-# serialize_provider, which wraps pickle._Pickler._batch_setitems/save_dict once more and never
-# restores them. Past ~950 dynamic resources in one program the wrapper chain exceeds the
-# recursion limit (RecursionError). Restore them after each call; the pickle is unchanged.
-import pickle
-
-import pulumi.dynamic.dynamic as _dynamic
-
-_serialize = _dynamic.serialize_provider
-_saved = (pickle._Pickler._batch_setitems, pickle._Pickler.save_dict)
-
-
-def _serialize_provider(provider):
-    try:
-        return _serialize(provider)
-    finally:
-        pickle._Pickler._batch_setitems, pickle._Pickler.save_dict = _saved
-
-
-_dynamic.serialize_provider = _serialize_provider
-
-"""
 PROJECT = "bench"
 
 
@@ -117,7 +94,7 @@ def main() -> int:
         printed = [line[4:] for line in stdout.getvalue().splitlines() if line.startswith("    ")]
         commands = [shlex.split(line) for line in printed if line.startswith("pulumi ")]
         program = [line for line in printed if not line.startswith("pulumi ")]
-        write_project(workdir, "bench", SDK_WORKAROUND + "\n".join(program) + "\n")
+        write_project(workdir, "bench", "\n".join(program) + "\n")
         stack = PulumiStack(workdir, "bench", pulumi_env(cli, Path(tmp, "pulumi"), env), cli)
         stack.stack_init()
         timings: dict[str, float] = {}
@@ -173,11 +150,9 @@ def main() -> int:
         "|---|---|---|",
         *(f"| {a} | {b} | {c} |" for a, b, c in rows),
         "",
-        "The benchmark program restores pickle's internals after each `serialize_provider` call",
-        "(`SDK_WORKAROUND` in the script). Without it, the preview of 1,000 metrics fails with",
-        "`RecursionError` at about the 960th `Metric`: the Pulumi Python SDK wraps",
-        "`pickle._Pickler._batch_setitems` once more on every dynamic resource and never restores",
-        "it. That limit applies to any program with ~950+ dynamic resources, imported or not.",
+        "A program of 1,000 metrics needs `Metric`'s guard against a Pulumi Python SDK bug: the",
+        "SDK wraps `pickle._Pickler._batch_setitems` once more on every dynamic resource and",
+        "never restores it, so past ~950 resources the preview failed with `RecursionError`.",
         "",
     ]
     text = "\n".join(table)
