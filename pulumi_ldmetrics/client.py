@@ -128,6 +128,11 @@ class LDMetricsClient:
             },
         )
 
+    @property
+    def settings(self) -> ClientSettings:
+        """The settings this client was built with (the token stays a SecretStr)."""
+        return self._settings
+
     def __enter__(self) -> LDMetricsClient:
         return self
 

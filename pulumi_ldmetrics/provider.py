@@ -244,19 +244,16 @@ class MetricProvider(ResourceProvider):
             values[ADOPT_EXISTING] = source[ADOPT_EXISTING]
         return values
 
-    def _settings(self) -> ClientSettings:
-        return ClientSettings.resolve(self._config or {}, os.environ)
-
     def _site_base_url(self) -> str:
-        try:
-            return self._settings().api_host
-        except Exception:  # noqa: BLE001 - only a cosmetic link; the API call itself reports errors
-            return _constants.DEFAULT_API_HOST
+        # Outputs are built only after an API call, so the client (and its settings) exist.
+        return self._api().settings.api_host
 
     def _api(self) -> LDMetricsClient:
         with _client_lock:
             if self._client is None:
-                self._client = LDMetricsClient(self._settings())
+                self._client = LDMetricsClient(
+                    ClientSettings.resolve(self._config or {}, os.environ)
+                )
             return self._client
 
 
