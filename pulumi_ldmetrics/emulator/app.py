@@ -10,7 +10,6 @@ Faults come first, so an injected 5xx or drop never applies anything.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
@@ -28,6 +27,7 @@ from pulumi_ldmetrics.emulator.faults import (
     FaultMode,
     ScriptedFault,
 )
+from pulumi_ldmetrics.emulator.jsonbody import BodyError, parse_json
 from pulumi_ldmetrics.emulator.patching import PatchError, apply_ops, parse_patch
 from pulumi_ldmetrics.emulator.representation import (
     STORED_SERVER_FIELDS,
@@ -232,14 +232,22 @@ class Emulator:
 
         if route is None:
             return error(404, "not_found", "Invalid resource identifier")
+        allowed = _ALLOWED[route]
+        # Before the project check: which methods a route has does not depend on its project.
+        if method not in allowed:
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"Method {method} not allowed",
+                request_id,
+                {"Allow": ", ".join(allowed)},
+            )
         project = params[0]
         # An invalid project key cannot name a project, so it is "not found" like any other.
         if not is_valid_key(project) or (
             self.projects is not None and project not in self.projects
         ):
             return error(404, "not_found", f"Unknown project {project!r}")
-        if method not in _ALLOWED[route]:
-            return error(405, "method_not_allowed", f"Method {method} not allowed")
         if method in WRITE_METHODS and not can_write:
             return error(403, "forbidden", "Forbidden. This access token is read-only.")
 
@@ -259,9 +267,9 @@ class Emulator:
 
     def _create(self, ctx: _Ctx, body: bytes) -> Response:
         try:
-            payload = json.loads(body) if body else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return ctx.error(400, "invalid_request", "body: must be valid JSON")
+            payload = parse_json(body) if body else None
+        except BodyError as err:
+            return ctx.error(400, "invalid_request", str(err))
         if not isinstance(payload, dict):
             return ctx.error(400, "invalid_request", "body: must be a JSON object")
         metric = apply_defaults(pick_editable(payload), maintainer_id=ctx.member)

@@ -16,11 +16,11 @@ emulator never disturbs what is being observed.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from pulumi_ldmetrics.emulator.faults import ScriptedFault
+from pulumi_ldmetrics.emulator.jsonbody import parse_json
 from pulumi_ldmetrics.emulator.responses import (
     Response,
     empty_response,
@@ -74,7 +74,7 @@ def _metrics(emulator: Emulator) -> Response:
 
 def _put_faults(emulator: Emulator, body: bytes, request_id: str) -> Response:
     try:
-        changes = json.loads(body) if body else {}
+        changes = parse_json(body) if body else {}
         if not isinstance(changes, dict):
             raise ValueError("body: must be a JSON object")
         script = [_scripted(entry) for entry in changes.pop("script", None) or []]

@@ -74,7 +74,9 @@ def apply_defaults(metric: JSONDict, *, maintainer_id: str) -> JSONDict:
     if isinstance(out.get("key"), str):
         out.setdefault("name", out["key"])
     out.setdefault("maintainerId", maintainer_id)
-    if out.get("kind") in SUCCESS_CRITERIA_KINDS:
+    kind = out.get("kind")
+    # Not validated yet: a list or object here must not reach the (hashing) set lookup.
+    if isinstance(kind, str) and kind in SUCCESS_CRITERIA_KINDS:
         out.setdefault("successCriteria", DEFAULT_SUCCESS_CRITERIA)
 
     units = out.get("analysisUnits", out.get("randomizationUnits"))

@@ -9,12 +9,12 @@ Commas inside `[...]` or quotes do not split clauses.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlencode
 
+from pulumi_ldmetrics.emulator.jsonbody import BodyError, parse_json_text
 from pulumi_ldmetrics.emulator.representation import JSON_TYPE
 
 JSONDict = dict[str, Any]
@@ -90,8 +90,8 @@ def _parse_value(raw: str) -> Any:
     raw = raw.strip()
     if raw.startswith("[") and raw.endswith("]"):
         try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
+            return parse_json_text(raw, what="filter")
+        except BodyError:
             return [item.strip().strip('"') for item in raw[1:-1].split(",") if item.strip()]
     if len(raw) >= 2 and raw.startswith('"') and raw.endswith('"'):
         return raw[1:-1]

@@ -18,12 +18,12 @@ Ops apply to the full `MetricRep`, all or nothing: the patched copy is discarded
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 import jsonpatch
 import jsonpointer
 
+from pulumi_ldmetrics.emulator.jsonbody import BodyError, check_document, parse_json
 from pulumi_ldmetrics.emulator.representation import READ_ONLY_FIELDS
 
 JSONDict = dict[str, Any]
@@ -38,9 +38,9 @@ class PatchError(ValueError):
 def parse_patch(body: bytes) -> list[JSONDict]:
     """Parse and check a JSON Patch body; raise PatchError if it is not acceptable."""
     try:
-        ops = json.loads(body) if body else None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise PatchError("body: must be valid JSON") from None
+        ops = parse_json(body) if body else None
+    except BodyError as err:
+        raise PatchError(str(err)) from None
     if not isinstance(ops, list):
         raise PatchError("body: must be a JSON Patch array of operations")
     for i, op in enumerate(ops):
@@ -77,6 +77,14 @@ def apply_ops(rep: JSONDict, ops: list[JSONDict]) -> JSONDict:
         raise PatchError(f"test operation failed: {err}") from None
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as err:
         raise PatchError(f"patch cannot be applied: {err}") from None
+    except (TypeError, KeyError, IndexError, ValueError) as err:
+        # jsonpatch lets these through for pointers into scalars or odd indexes.
+        raise PatchError(f"patch cannot be applied: {err!r}") from None
     if not isinstance(patched, dict):
         raise PatchError("patch cannot be applied: the result is not an object")
+    try:
+        # Each patch is shallow, but patches stack: bound the stored document as a whole.
+        check_document(patched, what="patched metric")
+    except BodyError as err:
+        raise PatchError(str(err)) from None
     return patched

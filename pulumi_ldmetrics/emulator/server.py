@@ -10,18 +10,34 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Final
 
 from pulumi_ldmetrics.emulator.app import Emulator
-from pulumi_ldmetrics.emulator.responses import REASONS
+from pulumi_ldmetrics.emulator.framing import FramingError, read_body
+from pulumi_ldmetrics.emulator.responses import REASONS, Response, error_response
 
 log = logging.getLogger(__name__)
 
 LOOPBACK: Final = "127.0.0.1"
 IDLE_TIMEOUT_SECONDS: Final = 30.0
 """Idle keep-alive connections are closed after this, so handler threads do not pile up."""
+
+
+_STDLIB_CODES: Final = {
+    400: "invalid_request",
+    408: "request_timeout",
+    414: "uri_too_long",
+    431: "request_header_fields_too_large",
+    505: "http_version_not_supported",
+}
+"""`code` for the errors `BaseHTTPRequestHandler` raises itself while parsing a request."""
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -31,6 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes; with Nagle's algorithm and the client's
     # delayed ACK every response would stall ~40 ms.
     disable_nagle_algorithm = True
+    # A two-word request line would otherwise be HTTP/0.9, answered with no status line at all.
+    default_request_version = "HTTP/1.0"
 
     def setup(self) -> None:
         super().setup()
@@ -43,23 +61,57 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.track(self.connection, add=False)
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        try:
+            body = read_body(
+                self.headers.get_all("Content-Length") or [],
+                self.headers.get_all("Transfer-Encoding") or [],
+                self.rfile,
+            )
+        except FramingError as err:
+            # The body's end is unknown, so nothing after it on this connection can be trusted.
+            self.close_connection = True
+            headers = {"Connection": "close"}
+            self._send(error_response(err.status, err.code, err.message, _new_id(), headers))
+            return
         path, _, query = self.path.partition("?")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.emulator.handle(self.command, path, query, headers, body)
+        try:
+            response = self.server.emulator.handle(self.command, path, query, headers, body)
+        except Exception:
+            # A bug must still answer: a silent thread death looks like a lost response, which
+            # clients retry as ambiguous.
+            log.exception("emulator: unhandled error on %s %s", self.command, path)
+            response = error_response(
+                500, "internal_server_error", "emulator bug: see its log", _new_id()
+            )
         if response.delivery != "respond":
             # Close without a status line: the client sees the server disconnect.
             self.close_connection = True
             self._abort()
             return
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
         self.send_response(response.status, REASONS.get(response.status))
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if response.body:
+        # A HEAD answer announces the length but carries no body (RFC 9110 §9.3.2).
+        if response.body and self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """JSON instead of the stdlib's HTML page, for request lines and headers it refuses."""
+        del explain  # the stdlib's HTML explanation; the message says enough
+        self.log_error("code %d, message %s", code, message)
+        self.close_connection = True
+        reason = message or REASONS.get(code) or "Bad request"
+        response = error_response(
+            code, _STDLIB_CODES.get(code, "invalid_request"), reason, _new_id()
+        )
+        response.headers["Connection"] = "close"
+        self._send(response)
 
     def _abort(self) -> None:
         try:
@@ -67,7 +119,12 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+    def __getattr__(self, name: str) -> Any:
+        # The stdlib looks up `do_<METHOD>` and answers 501 HTML when it is missing; every
+        # method goes to the emulator instead, which answers 405 JSON with `Allow`.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def version_string(self) -> str:
         return "ldmetrics-emulator"

@@ -281,7 +281,7 @@ def _check_urls(urls: list[Any], errors: list[str]) -> None:
             errors.append(f"{path}: must be an object")
             continue
         kind = url.get("kind")
-        if kind not in URL_KINDS:
+        if not isinstance(kind, str) or kind not in URL_KINDS:
             errors.append(f"{path}.kind: must be one of {', '.join(URL_KINDS)}")
             continue
         needed = URL_KINDS[kind]
