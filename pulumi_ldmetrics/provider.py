@@ -31,9 +31,9 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 
-from pulumi_ldmetrics import _constants, _logging
+from pulumi_ldmetrics import _constants, _host_errors, _logging
 from pulumi_ldmetrics.client import LDMetricsClient
-from pulumi_ldmetrics.errors import ConflictError, NotFoundError
+from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
 from pulumi_ldmetrics.models import (
     COMPUTED_WHEN_OMITTED,
@@ -72,7 +72,7 @@ _CONFIG_KEYS = (
 _client_lock = threading.Lock()
 
 
-class MetricExistsError(Exception):
+class MetricExistsError(LDMetricsError):
     """Raised when creating a metric whose key is already taken in LaunchDarkly."""
 
 
@@ -109,6 +109,7 @@ class MetricProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         """Remember the stack config; the client is built on first use."""
         _logging.configure_from_env()
+        _host_errors.install()  # our errors reach the user as one line, not a traceback
         values = {key: req.config.get(key) for key in _CONFIG_KEYS}
         self._config = {key: str(value) for key, value in values.items() if value is not None}
         self._client = None
