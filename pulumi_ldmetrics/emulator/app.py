@@ -3,9 +3,10 @@
 `Emulator.handle()` turns one request into a `Response`; `server.py` serves it over a
 real socket and `Emulator.wsgi_app` serves it in-process (for `httpx.WSGITransport`).
 
-Request pipeline for `/api/v2/metrics/...` (reference §10):
-latency -> faults and rate limits (`faults.py`) -> auth -> route -> project -> handler.
-Faults come first, so an injected 5xx or drop never applies anything.
+Request pipeline for `/api/v2/metrics/...` and `/api/v2/projects[/...]` (reference §10):
+latency -> faults and rate limits (`faults.py`) -> auth -> route -> method (405 with
+`Allow`) -> project -> handler. Faults come first, so an injected 5xx or drop never applies
+anything.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
-from pulumi_ldmetrics.emulator import listing
+from pulumi_ldmetrics.emulator import listing, projects
 from pulumi_ldmetrics.emulator.control import CONTROL_PREFIX, handle_control
 from pulumi_ldmetrics.emulator.defaults import apply_defaults, member_id_for_token
 from pulumi_ldmetrics.emulator.faults import (
@@ -28,7 +29,7 @@ from pulumi_ldmetrics.emulator.faults import (
     ScriptedFault,
 )
 from pulumi_ldmetrics.emulator.jsonbody import BodyError, parse_json
-from pulumi_ldmetrics.emulator.patching import PatchError, apply_ops, parse_patch
+from pulumi_ldmetrics.emulator.patching import PatchError, apply_ops, parse_patch, patch_target
 from pulumi_ldmetrics.emulator.representation import (
     STORED_SERVER_FIELDS,
     bump_version,
@@ -52,7 +53,14 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 API_PREFIX: Final = "/api/v2/metrics/"
 COLLECTION_ROUTE: Final = "/api/v2/metrics/{projectKey}"
 ITEM_ROUTE: Final = "/api/v2/metrics/{projectKey}/{metricKey}"
-_ALLOWED: Final = {COLLECTION_ROUTE: ("GET", "POST"), ITEM_ROUTE: ("GET", "PATCH", "DELETE")}
+PROJECTS_ROUTE: Final = "/api/v2/projects"
+PROJECT_ROUTE: Final = "/api/v2/projects/{projectKey}"
+_ALLOWED: Final = {
+    COLLECTION_ROUTE: ("GET", "POST"),
+    ITEM_ROUTE: ("GET", "PATCH", "DELETE"),
+    PROJECTS_ROUTE: ("GET",),
+    PROJECT_ROUTE: ("GET",),
+}
 WRITE_METHODS: Final = frozenset({"POST", "PATCH", "DELETE", "PUT"})
 DUPLICATE_MESSAGE: Final = "A metric with that key already exists"
 ANONYMOUS_MEMBER: Final = member_id_for_token("")
@@ -242,12 +250,14 @@ class Emulator:
                 request_id,
                 {"Allow": ", ".join(allowed)},
             )
+        if route == PROJECTS_ROUTE:
+            return self._list_projects(request_id, dict(parse_qsl(query, keep_blank_values=True)))
         project = params[0]
         # An invalid project key cannot name a project, so it is "not found" like any other.
-        if not is_valid_key(project) or (
-            self.projects is not None and project not in self.projects
-        ):
+        if not self._knows_project(project):
             return error(404, "not_found", f"Unknown project {project!r}")
+        if route == PROJECT_ROUTE:
+            return json_response(200, projects.render_project(project))
         if method in WRITE_METHODS and not can_write:
             return error(403, "forbidden", "Forbidden. This access token is read-only.")
 
@@ -262,6 +272,16 @@ class Emulator:
         if method == "PATCH":
             return self._patch(ctx, key, body)
         return self._delete(ctx, key)
+
+    def _knows_project(self, project: str) -> bool:
+        return is_valid_key(project) and (self.projects is None or project in self.projects)
+
+    def _list_projects(self, request_id: str, params: dict[str, str]) -> Response:
+        keys = self.projects if self.projects is not None else self._store.all().keys()
+        try:
+            return json_response(200, projects.render_projects(keys, params))
+        except projects.ProjectQueryError as err:
+            return error_response(400, "invalid_request", str(err), request_id)
 
     # -- handlers --------------------------------------------------------------------
 
@@ -300,7 +320,7 @@ class Emulator:
                 return ctx.not_found(key)
             rep = render_metric(ctx.project, doc)
             try:
-                patched = apply_ops(rep, ops)
+                patched = apply_ops(patch_target(rep), ops)
             except PatchError as err:
                 return ctx.error(400, "invalid_request", str(err))
             editable = pick_editable(patched)
@@ -398,6 +418,11 @@ class _Ctx:
 
 def _match(path: str) -> tuple[str | None, list[str]]:
     """Map a request path to its route template and decoded path parameters."""
+    if path.rstrip("/") == PROJECTS_ROUTE:
+        return PROJECTS_ROUTE, []
+    if path.startswith(PROJECTS_ROUTE + "/"):
+        key = unquote(path[len(PROJECTS_ROUTE) + 1 :].rstrip("/"))
+        return (PROJECT_ROUTE, [key]) if key and "/" not in key else (None, [])
     if not path.startswith(API_PREFIX):
         return None, []
     parts = [unquote(p) for p in path[len(API_PREFIX) :].rstrip("/").split("/")]

@@ -1,19 +1,28 @@
 """JSON Patch (RFC 6902) for `PATCH /api/v2/metrics/{projectKey}/{metricKey}`.
 
-Metric PATCH bodies are bare JSON Patch arrays (reference §3). Choices on points the
-reference leaves open (§16):
+Metric PATCH bodies are bare JSON Patch arrays (reference §3). What LaunchDarkly's own
+Terraform provider sends, and the live API therefore accepts, fixes two points:
+
+* `replace` does not require its target to exist: `replace /percentileValue null` goes out
+  on every update, mean metrics included, which have no percentile value. The model that
+  explains it: the API patches its full representation, in which every `MetricPost` field
+  is present (`null` when unset). So the ops apply to the `MetricRep` with each absent
+  editable field as `null`, and `replace` or `remove` of such a field works; a path outside
+  the representation (`/nope`) is still a 400, as RFC 6902 requires.
+* `replace /isActive true` (a deprecated, computed field) goes out on every update too: it is
+  accepted and has no effect, like an unknown body field.
+
+Our choices where no client tells (§16):
 
 * A body that is not a JSON array is a 400 `invalid_request`; the `{comment, patch}`
   envelope is not accepted, since the metrics operation documents only the bare array.
 * `add`, `remove`, `replace` and `test` are supported; `move` and `copy` get a 400.
 * A failed `test` op is a 400 `invalid_request` (§16.12 is unconfirmed).
-* `replace` or `remove` of an absent member is a 400, as RFC 6902 requires; use `add` to
-  set a field that may be absent.
-* Writes to `/key`, any `/_*` path and the read-only fields are a 400. `test` may read them,
-  so `{"op": "test", "path": "/_version", "value": 3}` works as a precondition.
+* Writes to `/key`, any `/_*` path and the other read-only fields are a 400. `test` may read
+  them, so `{"op": "test", "path": "/_version", "value": 3}` works as a precondition.
 * `/randomizationUnits` is accepted as an alias write of `analysisUnits`.
 
-Ops apply to the full `MetricRep`, all or nothing: the patched copy is discarded on error.
+Ops apply all or nothing: the patched copy is discarded on error.
 """
 
 from __future__ import annotations
@@ -25,10 +34,13 @@ import jsonpointer
 
 from pulumi_ldmetrics.emulator.jsonbody import BodyError, check_document, parse_json
 from pulumi_ldmetrics.emulator.representation import READ_ONLY_FIELDS
+from pulumi_ldmetrics.emulator.validation import EDITABLE_FIELDS
 
 JSONDict = dict[str, Any]
 
 SUPPORTED_OPS: Final = ("add", "remove", "replace", "test")
+IGNORED_WRITES: Final = frozenset({"isActive"})
+"""Read-only fields a write to which is accepted and dropped (the Terraform provider's)."""
 
 
 class PatchError(ValueError):
@@ -61,12 +73,21 @@ def _check_op(index: int, op: Any) -> None:
         raise PatchError(f"{where}.value: is required for {name}")
     if name != "test":
         field = _top_field(path)
+        if field in IGNORED_WRITES:
+            return
         if field == "key" or field.startswith("_") or field in READ_ONLY_FIELDS:
             raise PatchError(f"{where}.path: {path} is read-only")
 
 
 def _top_field(path: str) -> str:
     return path.split("/", 2)[1].replace("~1", "/").replace("~0", "~")
+
+
+def patch_target(rep: JSONDict) -> JSONDict:
+    """`rep` with every editable field it lacks present as `null` (see the module docstring)."""
+    target: JSONDict = dict.fromkeys(sorted(EDITABLE_FIELDS - set(rep)))
+    target.update(rep)
+    return target
 
 
 def apply_ops(rep: JSONDict, ops: list[JSONDict]) -> JSONDict:

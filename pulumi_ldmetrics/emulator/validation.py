@@ -6,7 +6,8 @@ the best public statement of what LaunchDarkly accepts; the types come from `Met
 collected so a client sees everything wrong with a body at once.
 
 Empty strings and empty lists count as "not set" for the required/forbidden rules: the
-Terraform provider sends `"unit": ""` and `"urls": []` for kinds that do not use them.
+Terraform provider sends `"unit": ""` and `"urls": []` for kinds that do not use them, and
+`""` for the unused fields of a URL matcher (dropped by `pick_editable`).
 """
 
 from __future__ import annotations
@@ -93,6 +94,13 @@ def pick_editable(body: JSONDict) -> JSONDict:
     Unknown fields are dropped rather than rejected, like the real API (reference §1).
     """
     out = {k: v for k, v in body.items() if k in EDITABLE_FIELDS and v is not None}
+    if isinstance(out.get("urls"), list):
+        # LaunchDarkly's Terraform provider (v2) sends all of url/substring/pattern with the
+        # unused ones as "": "" means "not sent" here as it does for top-level fields.
+        out["urls"] = [
+            {k: v for k, v in u.items() if v != "" and v is not None} if isinstance(u, dict) else u
+            for u in out["urls"]
+        ]
     if isinstance(out.get("eventDefault"), dict):
         out["eventDefault"] = _known(out["eventDefault"], ("disabled", "value"))
     if isinstance(out.get("dataSource"), dict):

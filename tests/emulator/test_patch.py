@@ -53,7 +53,7 @@ def test_failing_op_in_the_middle_leaves_metric_untouched(client: httpx.Client) 
     created = create(client, CUSTOM)
     ops = [
         {"op": "replace", "path": "/name", "value": "changed"},
-        {"op": "remove", "path": "/description"},  # absent: RFC 6902 says this fails
+        {"op": "remove", "path": "/nope"},  # outside the representation: fails (RFC 6902)
         {"op": "replace", "path": "/tags", "value": ["x"]},
     ]
     assert_error(patch(client, ops), 400, "invalid_request")
@@ -128,7 +128,7 @@ def test_randomization_units_is_an_alias_write(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/key", "/_id", "/_version", "/_links/self", "/isActive", "/lastModified", "/archived"]
+    "path", ["/key", "/_id", "/_version", "/_links/self", "/lastModified", "/archived"]
 )
 def test_read_only_paths_are_400(client: httpx.Client, path: str) -> None:
     created = create(client, CUSTOM)
@@ -186,3 +186,36 @@ def test_kind_change_is_accepted_when_the_result_is_valid(client: httpx.Client) 
 
 def test_patch_unknown_metric_is_404(client: httpx.Client) -> None:
     assert_error(patch(client, [], url=f"{METRICS}/nope"), 404, "not_found")
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_is_active_write_is_accepted_and_ignored(client: httpx.Client, value: bool) -> None:
+    # LaunchDarkly's Terraform provider (v2) sends it on every update; the field is computed.
+    created = create(client, CUSTOM)
+    response = patch(client, [{"op": "replace", "path": "/isActive", "value": value}])
+    assert response.status_code == 200, response.text
+    assert response.json() == created  # no effective change: no new version either
+
+
+@pytest.mark.parametrize("op", ["replace", "remove"])
+def test_replace_or_remove_of_an_unset_editable_field_is_accepted(
+    client: httpx.Client, op: str
+) -> None:
+    created = create(client, CUSTOM)
+    assert "description" not in created and "percentileValue" not in created
+    ops: list[dict[str, Any]] = [{"op": op, "path": "/percentileValue"}]
+    if op == "replace":
+        ops = [{**ops[0], "value": None}, {"op": "replace", "path": "/description", "value": "d"}]
+    rep = patch(client, ops).json()
+    assert "percentileValue" not in rep
+    assert rep.get("description") == ("d" if op == "replace" else None)
+
+
+def test_replace_outside_the_representation_is_400(client: httpx.Client) -> None:
+    created = create(client, CUSTOM)
+    ops = [{"op": "replace", "path": "/eventDefault/nope/deeper", "value": 1}]
+    assert_error(patch(client, ops), 400, "invalid_request")
+    assert_error(
+        patch(client, [{"op": "replace", "path": "/nope", "value": 1}]), 400, "invalid_request"
+    )
+    assert client.get(URL).json() == created
