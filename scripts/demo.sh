@@ -50,12 +50,16 @@ up() {
   pulumi_ config set --secret ldmetrics:accessToken < "$demo/token"
   pulumi_ up --yes
   say "metrics held by the emulator:"
-  .venv/bin/python - "$(cat "$demo/emulator.url")" <<'PY'
+  .venv/bin/python - "$(cat "$demo/emulator.url")" "$demo/token" <<'PY'
 import sys
+from pathlib import Path
 
 import httpx
 
-metrics = httpx.get(f"{sys.argv[1]}/_emulator/metrics", timeout=10).json()["metrics"]
+# The control endpoint takes the emulator's token (read from the file, so argv never holds it).
+token = Path(sys.argv[2]).read_text().strip()
+response = httpx.get(f"{sys.argv[1]}/_emulator/metrics", headers={"Authorization": token}, timeout=10)
+metrics = response.raise_for_status().json()["metrics"]
 rows = [(p, m["key"], m["kind"], m["_id"], m["_version"]) for p, ms in sorted(metrics.items()) for m in ms]
 print(f"{'project':<10} {'key':<24} {'kind':<9} {'id':<26} version")
 for project, key, kind, id_, version in sorted(rows):

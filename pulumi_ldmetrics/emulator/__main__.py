@@ -2,6 +2,8 @@
 
 Prints exactly one line, `LaunchDarkly emulator listening on http://127.0.0.1:PORT`, once the
 socket is bound, so scripts and tests can wait for it; then serves until SIGTERM or SIGINT.
+The control endpoint `/_emulator/*` takes `--control-token`, else `--token`; with neither,
+a random control token is printed on stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pulumi_ldmetrics.emulator.faults import FaultConfig
 from pulumi_ldmetrics.emulator.server import EmulatorServer
 
 TOKEN_ENV = "LDMETRICS_EMULATOR_TOKEN"
+CONTROL_TOKEN_ENV = "LDMETRICS_EMULATOR_CONTROL_TOKEN"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         "which keeps it out of the process list",
     )
     p.add_argument("--reader-token", help="an extra token that may only read")
+    p.add_argument(
+        "--control-token",
+        default=os.environ.get(CONTROL_TOKEN_ENV),
+        help=f"Authorization value /_emulator/* requires; default ${CONTROL_TOKEN_ENV}, else "
+        "--token, else a random one printed on stderr",
+    )
     p.add_argument("--db", help="SQLite file to keep metrics in across restarts")
     p.add_argument("--projects", help="comma-separated project keys; others get 404")
     p.add_argument("--latency-ms", type=int, default=0)
@@ -84,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         db_path=args.db,
         faults=faults,
         duplicate_status=args.duplicate_status,
+        control_token=args.control_token,
     )
+    if not args.control_token and not args.token:
+        # Nobody chose it, so it must be told; stderr keeps stdout to its one line.
+        print(f"ldmetrics-emulator: control token {emulator.control_token}", file=sys.stderr)
     stop = threading.Event()
 
     def _on_signal(_signum: int, _frame: FrameType | None) -> None:

@@ -11,6 +11,7 @@ anything.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 import uuid
@@ -80,6 +81,8 @@ class Emulator:
     `db_path`: SQLite file to persist metrics in (created if missing); default in memory.
     `duplicate_status`: 409 `conflict` (the spec) or 400 `invalid_request` for a duplicate
     key on POST (reference §8 allows both).
+    `control_token`: what `/_emulator/*` requires in `Authorization`; defaults to `token`,
+    or to a random value (read it from `.control_token`) when there is no `token`.
     """
 
     def __init__(
@@ -91,6 +94,7 @@ class Emulator:
         faults: FaultConfig | None = None,
         *,
         duplicate_status: int = 409,
+        control_token: str | None = None,
     ) -> None:
         if duplicate_status not in (400, 409):
             raise ValueError("duplicate_status must be 409 or 400")
@@ -98,12 +102,20 @@ class Emulator:
         self.reader_token = reader_token
         self.projects = frozenset(projects) if projects is not None else None
         self.duplicate_status = duplicate_status
+        self.control_token = control_token or token or secrets.token_urlsafe(24)
+        self.own_origins: frozenset[str] = frozenset()
+        """Origins (`http://127.0.0.1:PORT`) the control endpoint accepts in `Origin`;
+        each server that serves this emulator adds its own."""
         self._store = open_store(db_path)
         self._faults = FaultInjector(faults)
         self._log = RequestLog()
         self._close_lock = threading.Lock()
 
     # -- public in-process API -------------------------------------------------------
+
+    def add_origin(self, origin: str) -> None:
+        """Accept `origin` (scheme://host:port, no trailing slash) as the emulator's own."""
+        self.own_origins = self.own_origins | {origin}
 
     def request_log(self) -> list[dict[str, Any]]:
         """Every logged metrics request, oldest first (never includes credentials)."""
@@ -166,7 +178,7 @@ class Emulator:
         """Answer one request. `headers` keys must be lower-case; `path` is percent-encoded."""
         method = method.upper()
         if path.startswith(CONTROL_PREFIX):
-            return handle_control(self, method, path, body)
+            return handle_control(self, method, path, headers, body)
         override = headers.get("x-http-method-override", "").upper()
         if method == "POST" and override in ("PATCH", "PUT", "DELETE"):
             method = override  # documented in the spec text (reference §1)

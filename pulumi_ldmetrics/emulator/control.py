@@ -1,7 +1,14 @@
 """The `/_emulator/*` control endpoint, for tests and demos.
 
-It is exempt from auth, faults, rate limits and the request log, so inspecting the
-emulator never disturbs what is being observed.
+It is exempt from faults, rate limits and the request log, so inspecting the emulator never
+disturbs what is being observed. It is not exempt from auth: `POST /_emulator/reset` wipes
+every metric, and any web page could send it to a loopback port. So every control request
+must carry `Authorization: <control token>` (the emulator's token unless set apart; 401
+otherwise), and one whose `Origin` is not the emulator's own, or whose `Sec-Fetch-Site` is
+`cross-site`, is refused with 403 before the token is even looked at. A browser cannot add
+`Authorization` to a cross-site request without a CORS preflight, which the emulator never
+grants; the `Origin` check also stops a DNS-rebound page, whose requests carry the
+attacker's origin. docs/emulator.md documents the API.
 
 | method + path            | answer                                                        |
 |--------------------------|---------------------------------------------------------------|
@@ -16,7 +23,9 @@ emulator never disturbs what is being observed.
 
 from __future__ import annotations
 
+import hmac
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pulumi_ldmetrics.emulator.faults import ScriptedFault
@@ -36,9 +45,15 @@ CONTROL_PREFIX = "/_emulator/"
 _SCRIPT_FIELDS = ("mode", "times", "method", "path_contains", "reset_in_ms", "retry_after")
 
 
-def handle_control(emulator: Emulator, method: str, path: str, body: bytes) -> Response:
-    """Answer one control request."""
+def handle_control(
+    emulator: Emulator, method: str, path: str, headers: Mapping[str, str], body: bytes
+) -> Response:
+    """Answer one control request (`headers` keys lower-case)."""
     request_id = str(uuid.uuid4())
+    refusal = _refusal(emulator, headers)
+    if refusal is not None:
+        status, code, message = refusal
+        return error_response(status, code, message, request_id)
     name = path[len(CONTROL_PREFIX) :].strip("/")
     routes = {
         ("GET", "log"): lambda: json_response(200, {"requests": emulator.request_log()}),
@@ -54,6 +69,18 @@ def handle_control(emulator: Emulator, method: str, path: str, body: bytes) -> R
     if any(route_name == name for _, route_name in routes):
         return error_response(405, "method_not_allowed", "Method not allowed", request_id)
     return error_response(404, "not_found", "Unknown control endpoint", request_id)
+
+
+def _refusal(emulator: Emulator, headers: Mapping[str, str]) -> tuple[int, str, str] | None:
+    origin = headers.get("origin")
+    if origin is not None and origin not in emulator.own_origins:
+        return 403, "forbidden", "cross-site requests to the control endpoint are refused"
+    if headers.get("sec-fetch-site") == "cross-site":
+        return 403, "forbidden", "cross-site requests to the control endpoint are refused"
+    supplied = headers.get("authorization", "")
+    if not hmac.compare_digest(supplied.encode(), emulator.control_token.encode()):
+        return 401, "unauthorized", "the control endpoint needs the emulator's token"
+    return None
 
 
 def _clear_log(emulator: Emulator) -> Response:

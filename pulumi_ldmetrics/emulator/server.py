@@ -165,7 +165,7 @@ class EmulatorServer:
     """Serve an `Emulator` on `http://127.0.0.1:<port>` in a background thread.
 
     Use as a context manager. `port=0` picks a free port; `.url` tells which. Only the
-    loopback interface is ever bound: the emulator accepts any token, so it must not be
+    loopback interface is ever bound: the emulator may accept any token, so it must not be
     reachable from other hosts.
     """
 
@@ -194,6 +194,9 @@ class EmulatorServer:
         if self._server is not None:
             raise RuntimeError("server already started")
         self._server = _Server(self._port, self.emulator)
+        # Both names a browser may use for this server; the control endpoint refuses others.
+        for host in (LOOPBACK, "localhost"):
+            self.emulator.add_origin(f"http://{host}:{self.port}")
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},

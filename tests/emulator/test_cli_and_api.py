@@ -47,6 +47,36 @@ def test_cli_serves_until_sigterm() -> None:
                 stream.close()
 
 
+def test_cli_without_a_token_prints_a_random_control_token() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_ldmetrics.emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("LDMETRICS_EMULATOR")},
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        prefix = "ldmetrics-emulator: control token "
+        notice = proc.stderr.readline().strip()
+        assert notice.startswith(prefix), notice
+        control_token = notice.removeprefix(prefix)
+        url = proc.stdout.readline().strip().removeprefix("LaunchDarkly emulator listening on ")
+        with new_client(url) as http:
+            assert_error(http.get("/_emulator/log"), 401, "unauthorized")
+            log = http.get("/_emulator/log", headers={"Authorization": control_token})
+            assert log.status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
 def test_cli_rejects_bad_settings(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--port", "0", "--error-rate", "3"]) == 2
     assert "error_rate" in capsys.readouterr().err

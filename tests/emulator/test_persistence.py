@@ -86,4 +86,5 @@ def test_wsgi_transport_in_process() -> None:
             response.json()
         )
         assert http.delete(f"{METRICS}/signup", headers={"Authorization": "t"}).status_code == 204
-        assert http.get("/_emulator/log").json()["requests"][1]["status"] == 201
+        log = http.get("/_emulator/log", headers={"Authorization": "t"})
+        assert log.json()["requests"][1]["status"] == 201
