@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from types import FrameType
@@ -18,6 +19,7 @@ from types import FrameType
 from pulumi_ldmetrics.emulator.app import Emulator
 from pulumi_ldmetrics.emulator.faults import FaultConfig
 from pulumi_ldmetrics.emulator.server import EmulatorServer
+from pulumi_ldmetrics.emulator.store import StoreInUseError
 
 TOKEN_ENV = "LDMETRICS_EMULATOR_TOKEN"
 CONTROL_TOKEN_ENV = "LDMETRICS_EMULATOR_CONTROL_TOKEN"
@@ -86,15 +88,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ldmetrics-emulator: {err}", file=sys.stderr)
         return 2
     projects = [p for p in args.projects.split(",") if p] if args.projects else None
-    emulator = Emulator(
-        token=args.token,
-        reader_token=args.reader_token,
-        projects=projects,
-        db_path=args.db,
-        faults=faults,
-        duplicate_status=args.duplicate_status,
-        control_token=args.control_token,
-    )
+    try:
+        emulator = Emulator(
+            token=args.token,
+            reader_token=args.reader_token,
+            projects=projects,
+            db_path=args.db,
+            faults=faults,
+            duplicate_status=args.duplicate_status,
+            control_token=args.control_token,
+        )
+    except (StoreInUseError, sqlite3.Error) as err:
+        print(f"ldmetrics-emulator: cannot open --db: {err}", file=sys.stderr)
+        return 1
     if not args.control_token and not args.token:
         # Nobody chose it, so it must be told; stderr keeps stdout to its one line.
         print(f"ldmetrics-emulator: control token {emulator.control_token}", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import httpx
 import pytest
 
 from pulumi_ldmetrics.emulator import Emulator, EmulatorServer
+from pulumi_ldmetrics.emulator.store import StoreInUseError
 
 from .helpers import CUSTOM, METRICS, NUMERIC, assert_error, create, new_client
 
@@ -36,6 +39,40 @@ def test_sqlite_metrics_survive_a_restart(tmp_path: Path) -> None:
     second.reset()
     assert second.metrics() == {}
     second.close()
+
+
+def test_a_second_emulator_on_a_db_in_use_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "held.db"
+    first = Emulator(db_path=db)
+    with EmulatorServer(first) as server, new_client(server.url) as http:
+        created = create(http, CUSTOM)
+        with pytest.raises(StoreInUseError, match="already in use by another emulator"):
+            Emulator(db_path=db)
+        # The refused one changed nothing, and the first keeps serving.
+        assert http.get(f"{METRICS}/signup").json() == created
+        create(http, NUMERIC)
+    first.close()
+    # Released on close: the file opens again, with every acknowledged write.
+    second = Emulator(db_path=db)
+    assert [m["key"] for m in second.metrics()["proj"]] == ["signup", "latency"]
+    second.close()
+
+
+def test_cli_refuses_a_db_in_use(tmp_path: Path) -> None:
+    db = tmp_path / "held.db"
+    holder = Emulator(db_path=db)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pulumi_ldmetrics.emulator", "--port", "0", "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert result.stdout == ""  # never claimed to listen
+    assert f"{db} is already in use by another emulator" in result.stderr
 
 
 @pytest.mark.parametrize("storage", ["memory", "sqlite"])
