@@ -31,8 +31,7 @@ from typing import Any, cast
 import pulumi
 import yaml
 
-from pulumi_ldmetrics.models import validate_spec
-from pulumi_ldmetrics.provider import ADOPT_EXISTING
+from pulumi_ldmetrics.models import ADOPT_EXISTING, adopt_existing_violations, validate_spec
 from pulumi_ldmetrics.resource import Metric, MetricArgs
 
 
@@ -67,6 +66,7 @@ def load_metric_entries(path: str | Path, project_key: str | None = None) -> lis
         fields = {"project_key": project_key, **entry} if project_key else dict(entry)
         spec_fields = {k: v for k, v in fields.items() if k != ADOPT_EXISTING}
         _, violations = validate_spec(spec_fields)
+        violations += adopt_existing_violations(fields.get(ADOPT_EXISTING))
         problems.extend(f"{where}: {violation}" for violation in violations)
         identity = f"{fields.get('project_key')}/{fields.get('key')}"
         if identity in seen:

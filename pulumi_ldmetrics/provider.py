@@ -36,6 +36,7 @@ from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
 from pulumi_ldmetrics.models import (
+    ADOPT_EXISTING,
     COMPUTED_WHEN_OMITTED,
     REPLACE_ON_CHANGE,
     MetricRep,
@@ -51,13 +52,21 @@ from pulumi_ldmetrics.models import (
     spec_from_rep,
     validate_spec,
 )
-from pulumi_ldmetrics.models.rules import contains_unknown
+from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
 from pulumi_ldmetrics.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
+# ADOPT_EXISTING is defined in models (validation needs it) and re-exported from here.
+__all__ = [
+    "ADOPT_EXISTING",
+    "PROVIDER_KEY",
+    "UNMANAGED_FIELDS",
+    "MetricExistsError",
+    "MetricProvider",
+]
+
 PROVIDER_KEY = "__provider"
-ADOPT_EXISTING = "adopt_existing"
 UNMANAGED_FIELDS = "unmanaged_fields"
 """Output listing the server-chosen fields this resource does not manage (left undeclared).
 `read` needs it because the engine hands `read` only the old outputs, never the old inputs."""
@@ -117,10 +126,15 @@ class MetricProvider(ResourceProvider):
     # -- engine calls ---------------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate against every rule and return normalized inputs. No HTTP request."""
+        """Validate against every rule and return normalized inputs. No HTTP request.
+
+        Whatever `news` holds, the answer is inputs or failures, each naming its property, all
+        at once; nothing the user wrote makes it raise (tests/provider/test_check_property.py).
+        """
         inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
         adopt = inputs.pop(ADOPT_EXISTING, None)
         spec, violations = validate_spec(inputs, is_unknown=_is_unknown)
+        violations += adopt_existing_violations(adopt, is_unknown=_is_unknown)
         if spec is None or violations:
             return CheckResult(news, [CheckFailure(v.path, v.message) for v in violations])
         checked = inputs_from_spec(normalize(spec))
@@ -132,7 +146,10 @@ class MetricProvider(ResourceProvider):
         return CheckResult(checked, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare normalized old outputs with checked new inputs. No HTTP request."""
+        """Compare normalized old outputs with checked new inputs. No HTTP request.
+
+        Old values a newer API wrote, which the spec cannot represent, are compared as they are
+        (`MetricSpec.unrecognized`): they show as a change, never as a crash."""
         unknown = sorted(
             k for k, v in news.items() if k in MetricSpec.model_fields and _contains_unknown(v)
         )
@@ -197,7 +214,10 @@ class MetricProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """1 GET, for refresh and `Metric.get`. Returns fresh outputs AND inputs, so a refresh
-        followed by a preview shows only real drift against the code."""
+        followed by a preview shows only real drift against the code.
+
+        Tolerant: a kind, enum value or nested field this version does not know is kept as the
+        server sent it, in both, so the next preview shows it against the code."""
         project_key, key = parse_metric_id(id_)
         try:
             rep = MetricRep.model_validate(self._api().get_metric(project_key, key))

@@ -16,8 +16,14 @@ from pulumi_ldmetrics.models.convert import (
 )
 from pulumi_ldmetrics.models.defaults import normalize
 from pulumi_ldmetrics.models.response import MetricRep
-from pulumi_ldmetrics.models.rules import Violation, cross_field_violations, validate_spec
+from pulumi_ldmetrics.models.rules import (
+    Violation,
+    adopt_existing_violations,
+    cross_field_violations,
+    validate_spec,
+)
 from pulumi_ldmetrics.models.spec import (
+    ADOPT_EXISTING,
     COMPUTED_WHEN_OMITTED,
     REPLACE_ON_CHANGE,
     SPEC_FIELDS,
@@ -30,6 +36,7 @@ from pulumi_ldmetrics.models.spec import (
 )
 
 __all__ = [
+    "ADOPT_EXISTING",
     "COMPUTED_WHEN_OMITTED",
     "OUTPUT_ONLY_FIELDS",
     "REPLACE_ON_CHANGE",
@@ -42,6 +49,7 @@ __all__ = [
     "MetricSpec",
     "UrlMatcher",
     "Violation",
+    "adopt_existing_violations",
     "changed_fields",
     "cross_field_violations",
     "inputs_from_rep",

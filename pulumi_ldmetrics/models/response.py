@@ -1,86 +1,97 @@
 """What LaunchDarkly returns for a metric (`MetricRep` / `MetricListingRep`), read leniently.
 
-Unknown fields are ignored and enum-like fields are plain strings, so a newer API (a new kind,
-a new aggregation) never breaks `pulumi refresh` or an import. Strictness belongs to the spec.
+Only the server-computed (`_`-prefixed) fields are typed here, and a value of the wrong type in
+one of them becomes None instead of failing. The writable fields are kept exactly as sent in
+`document`: `convert.spec_from_rep` reads them against `MetricSpec` (the one list of fields),
+and whatever the spec cannot represent (a new kind, a new aggregation, a new nested field) is
+carried through rather than raised. So a newer API never breaks `pulumi refresh` or an import.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
 
 from pulumi_ldmetrics.models._wire import camel_case_config
 
 
+def _none_if_invalid(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+OrNone = WrapValidator(_none_if_invalid)
+"""A field that reads as None when the server sends something of another type."""
+
+
 class _Lenient(BaseModel):
-    model_config = camel_case_config(extra="ignore")
+    model_config = camel_case_config(strict=False)
 
 
 class LinkRep(_Lenient):
     """A hypermedia link (`Link`)."""
 
-    href: str | None = None
-    type: str | None = None
+    href: Annotated[str | None, OrNone] = None
+    type: Annotated[str | None, OrNone] = None
 
 
 class MaintainerRep(_Lenient):
     """The maintainer summary (`MemberSummary`); only the id matters here."""
 
-    id: str | None = Field(default=None, alias="_id")
+    id: Annotated[str | None, OrNone] = Field(default=None, alias="_id")
 
 
 class MetricRep(_Lenient):
-    """A metric as the API returns it. Only `key` and `kind` are needed to make sense of it."""
-
-    id: str | None = Field(default=None, alias="_id")
-    version: int | None = Field(default=None, alias="_version")
-    version_id: str | None = Field(default=None, alias="_versionId")
-    creation_date: int | None = Field(default=None, alias="_creationDate")
-    links: dict[str, LinkRep] = Field(default_factory=dict, alias="_links")
-    site: LinkRep | None = Field(default=None, alias="_site")
-    maintainer: MaintainerRep | None = Field(default=None, alias="_maintainer")
+    """A metric as the API returns it. Only `key` is needed to make sense of it."""
 
     key: str
-    kind: str
-    name: str | None = None
-    description: str | None = None
-    selector: str | None = None
-    urls: list[dict[str, Any]] | None = None
-    is_numeric: bool | None = None
-    unit: str | None = None
-    event_key: str | None = None
-    success_criteria: str | None = None
-    tags: list[str] | None = None
-    # GET mirrors both names whatever was written (TF readIntoModel); prefer the new one.
-    analysis_units: list[str] | None = Field(
-        default=None, validation_alias=AliasChoices("analysisUnits", "analysis_units")
-    )
-    randomization_units: list[str] | None = None
-    maintainer_id: str | None = None
-    unit_aggregation_type: str | None = None
-    analysis_type: str | None = None
-    percentile_value: int | None = None
-    event_default: dict[str, Any] | None = None
-    data_source: dict[str, Any] | None = None
-    filters: dict[str, Any] | None = None
-    window_start_offset: int | None = None
-    window_end_offset: int | None = None
-    winsor_lower_percentile: float | None = None
-    winsor_upper_percentile: float | None = None
-    winsor_include_imputed: bool | None = None
-    trace_query: str | None = None
-    trace_value_location: str | None = None
-    unit_aggregation_field: str | None = None
-    value_column: str | None = None
-    denominator: dict[str, Any] | None = None
-    archived: bool | None = None
+    kind: Annotated[str | None, OrNone] = None
+    """As sent, when it is a string; `convert.spec_from_rep` reads the kind from `document`."""
+    id: Annotated[str | None, OrNone] = Field(default=None, alias="_id")
+    version: Annotated[int | None, OrNone] = Field(default=None, alias="_version")
+    version_id: Annotated[str | None, OrNone] = Field(default=None, alias="_versionId")
+    creation_date: Annotated[int | None, OrNone] = Field(default=None, alias="_creationDate")
+    site: Annotated[LinkRep | None, OrNone] = Field(default=None, alias="_site")
+    maintainer: Annotated[MaintainerRep | None, OrNone] = Field(default=None, alias="_maintainer")
+
+    _document: Mapping[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_document(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        rep = handler(data)
+        if isinstance(data, Mapping) and isinstance(rep, MetricRep):
+            rep._document = dict(data)
+        return rep
 
     @property
-    def effective_maintainer_id(self) -> str | None:
+    def document(self) -> Mapping[str, Any]:
+        """The JSON object exactly as the API sent it (camelCase keys)."""
+        return MappingProxyType(dict(self._document))
+
+    @property
+    def effective_maintainer_id(self) -> Any:
         """`maintainerId`, or the id in `_maintainer` (where the Terraform provider reads it)."""
-        return self.maintainer_id or (self.maintainer.id if self.maintainer else None)
+        return self._document.get("maintainerId") or (
+            self.maintainer.id if self.maintainer else None
+        )
 
     @property
-    def effective_analysis_units(self) -> list[str] | None:
-        return self.analysis_units if self.analysis_units is not None else self.randomization_units
+    def effective_analysis_units(self) -> Any:
+        """`analysisUnits`, or the deprecated `randomizationUnits`: GET mirrors both names
+        whatever was written (Terraform's readIntoModel), so the new one wins."""
+        units = self._document.get("analysisUnits")
+        return units if units is not None else self._document.get("randomizationUnits")

@@ -12,15 +12,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 from pydantic.alias_generators import to_snake
 
-from pulumi_ldmetrics.models.spec import MetricSpec, UrlMatcher
+from pulumi_ldmetrics.models.limits import KEY_PATTERN, MAINTAINER_PATTERN
+from pulumi_ldmetrics.models.spec import ADOPT_EXISTING, MetricSpec, UrlMatcher
 
-KEY_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
-"""Keys and project keys (Terraform provider `keyPattern`)."""
-MAINTAINER_PATTERN = re.compile(r"^[a-fA-F0-9]{24}$")
-"""Member ids are 24 hex characters."""
+__all__ = [
+    "KEY_PATTERN",
+    "MAINTAINER_PATTERN",
+    "PLACEHOLDERS",
+    "Violation",
+    "adopt_existing_violations",
+    "contains_unknown",
+    "cross_field_violations",
+    "field_of",
+    "validate_spec",
+]
 
 # Each URL matcher kind needs exactly one value field (Terraform provider, URL validation).
 _URL_FIELD_FOR_KIND = {
@@ -51,13 +59,14 @@ _FORBIDDEN_BY_KIND: dict[str, tuple[str, ...]] = {
     "trace": ("urls", "selector", "event_key"),
 }
 
-# Placeholders that let pydantic check the other fields while a required one is still unknown.
-_PLACEHOLDERS: dict[str, Any] = {
+PLACEHOLDERS: Mapping[str, Any] = {
     "project_key": "unknown",
     "key": "unknown",
     "name": "unknown",
     "kind": "custom",
 }
+"""Valid stand-ins for required fields whose value cannot be used (unknown at preview, of the
+wrong type, or from a newer API), so every other field can still be parsed and checked."""
 
 
 @dataclass(frozen=True)
@@ -74,22 +83,68 @@ class Violation:
 def validate_spec(
     data: Mapping[str, Any], *, is_unknown: Callable[[Any], bool] = lambda _v: False
 ) -> tuple[MetricSpec | None, list[Violation]]:
-    """Validate raw snake_case inputs; return the spec (when typed fields parse) and violations.
+    """Validate raw snake_case inputs; return the spec (None unless every field parses) and
+    every violation at once: type errors, then the cross-field rules among the fields that
+    parsed.
 
     `is_unknown` marks values not known yet (Pulumi preview): such a field is taken as set to
-    something valid, so a rule that involves it is skipped rather than guessed.
+    something valid, so a rule that involves it is skipped rather than guessed. A field of the
+    wrong type is treated the same way for the cross-field rules: it is already reported.
     """
     unknown = {name for name, value in data.items() if contains_unknown(value, is_unknown)}
     known = {
         name: value for name, value in data.items() if name not in unknown and value is not None
     }
-    for name in unknown & _PLACEHOLDERS.keys():
-        known[name] = _PLACEHOLDERS[name]
     try:
-        spec = MetricSpec.model_validate(known)
+        spec = MetricSpec.model_validate(_with_placeholders(known, unknown))
     except ValidationError as err:
-        return None, [_violation_from_pydantic(e) for e in err.errors(include_url=False)]
+        errors = err.errors(include_url=False)
+        type_violations = [_violation_from_pydantic(e) for e in errors]
+        invalid = {field_of(e["loc"]) for e in errors} - {None}
+        partial = {k: v for k, v in known.items() if k not in invalid}
+        assumed = unknown | {name for name in invalid if isinstance(name, str)}
+        try:
+            rest = MetricSpec.model_validate(_with_placeholders(partial, assumed))
+        except ValidationError:  # a guard: every failing field was set aside
+            return None, type_violations
+        return None, type_violations + cross_field_violations(rest, unknown=frozenset(assumed))
     return spec, cross_field_violations(spec, unknown=frozenset(unknown))
+
+
+def adopt_existing_violations(
+    value: Any, *, is_unknown: Callable[[Any], bool] = lambda _v: False
+) -> list[Violation]:
+    """`adopt_existing` must be a real boolean: the string "false" must not adopt."""
+    if value is None or isinstance(value, bool) or is_unknown(value):
+        return []
+    return [Violation(ADOPT_EXISTING, "must be a boolean (true or false)")]
+
+
+def field_of(loc: tuple[int | str, ...]) -> str | None:
+    """The metric field a pydantic error location starts with (it may be a wire alias)."""
+    if not loc or not isinstance(loc[0], str):
+        return None
+    return _FIELD_BY_SPELLING.get(loc[0], loc[0])
+
+
+def _with_placeholders(values: Mapping[str, Any], assumed: set[str]) -> dict[str, Any]:
+    return {**values, **{name: PLACEHOLDERS[name] for name in assumed & PLACEHOLDERS.keys()}}
+
+
+def _spellings(name: str) -> set[str]:
+    field = MetricSpec.model_fields[name]
+    spellings = {name, field.alias or name}
+    if isinstance(field.validation_alias, AliasChoices):
+        spellings.update(c for c in field.validation_alias.choices if isinstance(c, str))
+    elif isinstance(field.validation_alias, str):
+        spellings.add(field.validation_alias)
+    return spellings
+
+
+_FIELD_BY_SPELLING: Mapping[str, str] = {
+    spelling: name for name in MetricSpec.model_fields for spelling in _spellings(name)
+}
+"""Every accepted spelling of a field (snake_case, camelCase, deprecated alias) -> its name."""
 
 
 def cross_field_violations(
@@ -101,15 +156,6 @@ def cross_field_violations(
     def is_set(name: str) -> bool:
         return name in unknown or getattr(spec, name) is not None
 
-    for name in ("project_key", "key"):
-        if name not in unknown and not KEY_PATTERN.match(getattr(spec, name)):
-            out.append(
-                Violation(
-                    name,
-                    "must start with a letter or digit and contain only "
-                    "letters, digits, '.', '_' or '-'",
-                )
-            )
     if "name" not in unknown and not spec.name.strip():
         out.append(Violation("name", "must not be empty"))
     if "kind" not in unknown:
@@ -169,7 +215,8 @@ def _url_violations(urls: list[UrlMatcher]) -> list[Violation]:
         if matcher.kind == "regex" and matcher.pattern:
             try:
                 re.compile(matcher.pattern)
-            except re.error as err:
+            except (re.error, RecursionError, OverflowError) as err:
+                # A pattern nested too deep for the regex parser is as unusable as a bad one.
                 out.append(
                     Violation(f"urls.{i}.pattern", f"is not a valid regular expression: {err}")
                 )
@@ -252,7 +299,9 @@ def _violation_from_pydantic(error: Any) -> Violation:
     # Missing fields are reported under their wire alias; users write snake_case.
     path = ".".join(to_snake(p) if isinstance(p, str) else str(p) for p in error["loc"]) or "metric"
     message = str(error["msg"])
-    if error["type"] == "extra_forbidden":
+    if error["type"] == "value_error":  # our own validators' messages, without pydantic's prefix
+        message = message.removeprefix("Value error, ")
+    elif error["type"] == "extra_forbidden":
         message = "is not a metric field"
     elif error["type"] == "missing":
         message = "is required"
@@ -260,11 +309,15 @@ def _violation_from_pydantic(error: Any) -> Violation:
 
 
 def contains_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
-    """Whether `value`, or anything nested in it, is unknown."""
-    if is_unknown(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_unknown(v, is_unknown) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(v, is_unknown) for v in value)
+    """Whether `value`, or anything nested in it, is unknown. Iterative: inputs may nest
+    deeper than Python's recursion limit, and this runs before anything refuses them."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if is_unknown(item):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
     return False

@@ -258,4 +258,4 @@ def test_invalid_group_member_is_reported_under_filters() -> None:
         "filters": {"type": "group", "op": "and", "values": [{"type": "bogus"}], "negate": False},
     }
     _, violations = validate_spec(data)
-    assert {v.path for v in violations} >= {"filters.values.type", "filters.values.op"}
+    assert {v.path for v in violations} >= {"filters.values.0.type", "filters.values.0.op"}
