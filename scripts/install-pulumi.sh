@@ -6,18 +6,24 @@
 #
 # - Does nothing when a usable `pulumi` and `pulumi-language-python` are already on PATH (a normal
 #   install), unless --force (or PULUMI_INSTALL_FORCE=1) is given.
-# - Otherwise builds `pulumi` from Go modules at the version of the installed Python SDK (the
-#   `pulumi` package in $PYTHON, default .venv/bin/python): engine and SDK then speak one protocol.
+# - Otherwise builds `pulumi` from Go modules at a PINNED version (3.274.1, or PULUMI_VERSION).
+#   When the module proxy refuses that version it tries the fallbacks in turn (3.259.0, or
+#   PULUMI_VERSION_FALLBACKS, space-separated) and says loudly which one it built. The CLI need
+#   not match the Python SDK: the engine speaks to older and newer SDKs alike, and the proxy
+#   reachable here serves only a few releases (docs/pulumi-cli.md).
 # - The Go language host (module .../sdk/python/cmd/pulumi-language-python/v3) is tried too. Where
 #   the module proxy refuses it, the project's stand-in scripts/pulumi_language_python.py is
 #   installed instead, behind a small wrapper. See docs/pulumi-cli.md.
 # - Installs pulumi, pulumi-language-python, pulumi-language-python-exec and
-#   pulumi-resource-pulumi-python into .tools/pulumi/bin (git-ignored).
-# - Caches the build in ${PULUMI_BUILD_CACHE:-~/.cache/pulumi-ldmetrics}/pulumi-v<version>, so a
-#   second run only copies files. A cold build takes ~5 minutes on 2 cores and needs Go >= 1.25.
+#   pulumi-resource-pulumi-python into .tools/pulumi/bin (git-ignored), and the built version
+#   into .tools/pulumi/VERSION.
+# - Caches each build in ${PULUMI_BUILD_CACHE:-~/.cache/pulumi-ldmetrics}/pulumi-v<version>, so a
+#   second run only copies files. A cold build takes ~6 minutes on 2 cores and needs Go >= 1.26
+#   for 3.274 (1.25 for 3.259).
 #
-# Environment: PYTHON (interpreter holding the `pulumi` SDK), PULUMI_VERSION (override the
-# version), PULUMI_BUILD_CACHE, PULUMI_INSTALL_FORCE, GOPROXY/GOSUMDB (used as configured).
+# Environment: PYTHON (interpreter for the stand-in language host, default .venv/bin/python),
+# PULUMI_VERSION, PULUMI_VERSION_FALLBACKS, PULUMI_BUILD_CACHE, PULUMI_INSTALL_FORCE,
+# PULUMI_LANGUAGE_HOST_REF, GOPROXY/GOSUMDB (used as configured).
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,7 +35,7 @@ force=${PULUMI_INSTALL_FORCE:-${LDMETRICS_FORCE_PULUMI_BUILD:-}}
 for arg in "$@"; do
   case $arg in
     --force) force=1 ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $arg (try --help)" ;;
   esac
 done
@@ -45,7 +51,7 @@ if [ -z "$force" ] && existing=$(command -v pulumi 2>/dev/null) && [ "$existing"
   say "$existing has no pulumi-language-python next to it or on PATH; building a local CLI"
 fi
 
-# 2. The SDK version decides the CLI version.
+# 2. The interpreter that runs the stand-in language host (and reads sdk/v3's commit below).
 python_bin=${PYTHON:-}
 if [ -z "$python_bin" ]; then
   if [ -x "$repo_root/.venv/bin/python" ]; then python_bin="$repo_root/.venv/bin/python"; else python_bin=python3; fi
@@ -53,14 +59,17 @@ fi
 # sys.executable keeps the venv path (resolving the symlink would escape the venv).
 python_exe=$("$python_bin" -c 'import sys; print(sys.executable)' 2>/dev/null) \
   || die "cannot run Python interpreter '$python_bin' (set PYTHON)"
-version=${PULUMI_VERSION:-}
-if [ -z "$version" ]; then
-  version=$("$python_exe" -c 'import importlib.metadata as m; print(m.version("pulumi"))' 2>/dev/null) \
-    || die "the Pulumi Python SDK is not installed in $python_exe (pip install -e '.[dev]', or set PYTHON / PULUMI_VERSION)"
-fi
-version=${version#v}
-cache=${PULUMI_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-ldmetrics}/pulumi-v$version
-say "Python SDK pulumi==$version ($python_exe); build cache $cache"
+
+# 3. The CLI version: the pin first, then the fallbacks, each only if the module proxy serves it.
+pinned=${PULUMI_VERSION:-3.274.1}
+pinned=${pinned#v}
+candidates=("$pinned")
+for v in ${PULUMI_VERSION_FALLBACKS-3.259.0}; do
+  v=${v#v}
+  [ "$v" = "$pinned" ] || candidates+=("$v")
+done
+cache_root=${PULUMI_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-ldmetrics}
+version="" cache=""
 
 cached_ok() {
   [ -x "$cache/bin/pulumi" ] && [ -x "$cache/bin/pulumi-language-python-exec" ] \
@@ -68,22 +77,31 @@ cached_ok() {
     && [ "$("$cache/bin/pulumi" version 2>/dev/null)" = "v$version" ]
 }
 
-build() {
+# Asks the module proxy for pkg/v3 and sdk/v3 at $version; prints the proxy's refusal if any.
+# Run outside any module (and without GOFLAGS=-mod=mod, which Go rejects there).
+served() {
   command -v go >/dev/null 2>&1 \
-    || die "Go is required to build the Pulumi CLI (>= the 'go' line of pulumi's go.mod, 1.25 for 3.259) and was not found on PATH; install Go (https://go.dev/doc/install) or install the Pulumi CLI normally"
+    || die "Go is required to build the Pulumi CLI (>= the 'go' line of pulumi's go.mod: 1.26 for 3.274, 1.25 for 3.259) and was not found on PATH; install Go (https://go.dev/doc/install) or install the Pulumi CLI normally"
+  local out
+  if out=$(cd "$cache" && GOFLAGS= go mod download -json \
+             "github.com/pulumi/pulumi/pkg/v3@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version" 2>&1); then
+    return 0
+  fi
+  printf '%s\n' "$out" | grep '"Error"' | sed 's/^[[:space:]]*/[install-pulumi]     /' >&2 \
+    || printf '%s\n' "$out" | tail -n 3 | sed 's/^/[install-pulumi]     /' >&2
+  return 1
+}
+
+build() {
   export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
   local src="$cache/src" start=$SECONDS sdk_mod=github.com/pulumi/pulumi/sdk/v3 pkg_mod=github.com/pulumi/pulumi/pkg/v3
   local lang_mod=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
   local ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
-  say "building Pulumi v$version with $(go version | cut -d' ' -f3) in $src (cold: ~5 min on 2 cores)"
+  say "building Pulumi v$version with $(go version | cut -d' ' -f3) in $src (cold: ~6 min on 2 cores)"
   mkdir -p "$src/bin"
   cd "$src"
 
   local out
-  if ! out=$(go mod download -json "$pkg_mod@v$version" "$sdk_mod@v$version" 2>&1); then
-    printf '%s\n' "$out" | grep '"Error"' >&2 || printf '%s\n' "$out" >&2
-    die "Pulumi v$version is not available from the Go module proxy (GOPROXY=$(go env GOPROXY)). Install an SDK version the proxy serves (e.g. pip install 'pulumi==3.259.0'), set PULUMI_VERSION, or install the Pulumi CLI normally."
-  fi
 
   # A wrapper module, because `go install pkg/v3/cmd/pulumi@v` refuses modules with replace directives.
   [ -f go.mod ] || go mod init example.invalid/pulumi-build >/dev/null 2>&1
@@ -141,18 +159,36 @@ build() {
   say "build finished in $((SECONDS - start))s"
 }
 
-mkdir -p "$cache"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$cache/.lock"
-  flock -w 3600 9 || die "timed out waiting for another install-pulumi.sh on $cache/.lock"
-fi
-if cached_ok; then
-  say "using cached build $cache/bin"
+refused=()
+for version in "${candidates[@]}"; do
+  cache=$cache_root/pulumi-v$version
+  mkdir -p "$cache"
+  if command -v flock >/dev/null 2>&1; then
+    # One build per version at a time (a second run waits, then finds the cache).
+    exec 9>"$cache/.lock"
+    flock -w 3600 9 || die "timed out waiting for another install-pulumi.sh on $cache/.lock"
+  fi
+  if cached_ok; then
+    say "using cached build $cache/bin"
+    break
+  fi
+  if served; then
+    build
+    break
+  fi
+  say "the Go module proxy ($(go env GOPROXY)) does not serve Pulumi v$version"
+  refused+=("$version")
+  rm -f "$cache/.lock" && rmdir "$cache" 2>/dev/null || true  # nothing to keep for a refused version
+  version=""
+done
+[ -n "$version" ] || die "none of the Pulumi versions ${candidates[*]} is served by the Go module proxy; set PULUMI_VERSION to one it serves, or install the Pulumi CLI normally"
+if [ "$version" = "$pinned" ]; then
+  chosen="v$version (the pinned version)"
 else
-  build
+  chosen="v$version: FALLBACK, the pinned v$pinned is not served by the module proxy (refused: ${refused[*]})"
 fi
 
-# 3. Install into .tools/pulumi/bin.
+# 4. Install into .tools/pulumi/bin.
 mkdir -p "$dest"
 for f in pulumi pulumi-language-python-exec pulumi-resource-pulumi-python; do
   install -m 0755 "$cache/bin/$f" "$dest/$f"
@@ -172,5 +208,6 @@ SH
   chmod 0755 "$dest/pulumi-language-python"
   langhost="stand-in scripts/pulumi_language_python.py (run by $python_exe)"
 fi
-say "installed into $dest: pulumi $("$dest/pulumi" version); language host: $langhost"
+printf '%s\n' "$version" > "$dest/../VERSION"
+say "installed into $dest: pulumi $chosen; language host: $langhost"
 say "tests/e2e find it there; for a shell: export PATH=\"$dest:\$PATH\""
