@@ -12,6 +12,7 @@ USER_AGENT_PRODUCT: Final = "Metrics-Pulumi-int"
 """Partner form `{launchdarkly product}-{source product}-int/{version}`."""
 
 DEFAULT_TIMEOUT_SECONDS: Final = 30.0
+"""One HTTP attempt in total: connect, TLS, sending the body and reading the whole response."""
 DEFAULT_MAX_RETRIES: Final = 8
 INITIAL_RETRY_DELAY_SECONDS: Final = 0.25
 MAX_RETRY_DELAY_SECONDS: Final = 30.0
@@ -31,3 +32,14 @@ MIN_RETRY_DELAY_SECONDS: Final = 0.1
 """Floor for header-derived waits: a reset that is now, or already past, still waits a moment."""
 RATE_LIMIT_JITTER: Final = 0.1
 """Up to this fraction is added to a header-derived wait, so shared-limit callers don't stampede."""
+CONFIG_OPERATION_TIMEOUT: Final = "ldmetrics:operationTimeoutSeconds"
+ENV_OPERATION_TIMEOUT: Final = "LAUNCHDARKLY_OPERATION_TIMEOUT_SECONDS"
+DEFAULT_OPERATION_TIMEOUT_SECONDS: Final = 300.0
+"""One operation, retries and rate-limit waits included: long enough for 8 retries at the 30 s
+backoff cap to mostly happen, short enough that a stuck `pulumi up` step ends in minutes."""
+MAX_RESPONSE_BYTES: Final = 8 * 1024 * 1024
+"""A metric is a few KB and a listing page of 50 a few hundred: anything near 8 MiB is not
+LaunchDarkly answering, and is refused rather than read into memory."""
+CONNECT_RETRIES: Final = 2
+"""Retries after a refused connection or a failed name lookup (about a second in all): the
+cause is nearly always the host setting, which waiting does not fix."""

@@ -21,7 +21,17 @@ from urllib.parse import quote
 
 import httpx
 
-from pulumi_ldmetrics._constants import API_VERSION, LIST_PAGE_LIMIT, USER_AGENT_PRODUCT
+from pulumi_ldmetrics import _deadline, _redact
+from pulumi_ldmetrics._constants import (
+    API_VERSION,
+    CONFIG_API_HOST,
+    CONFIG_OPERATION_TIMEOUT,
+    CONNECT_RETRIES,
+    ENV_API_HOST,
+    LIST_PAGE_LIMIT,
+    USER_AGENT_PRODUCT,
+)
+from pulumi_ldmetrics._replan import differing_fields, unapplied_ops
 from pulumi_ldmetrics._retry import (
     backoff_delay,
     is_optimistic_lock,
@@ -51,6 +61,42 @@ from pulumi_ldmetrics.settings import ClientSettings
 __all__ = ["LDMetricsClient"]
 
 log = logging.getLogger(__name__)
+log.addFilter(_redact.RedactingFilter())  # whatever handler the application attaches
+
+# Failures that happen before a request leaves this machine: never ambiguous.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+
+
+@dataclass
+class _Budget:
+    """One operation's allowance, shared by all its requests (a PATCH's re-read included)."""
+
+    deadline: float
+    """Monotonic time by which the operation ends, retries and waits included."""
+    retries: int = 0
+    """Retries spent so far."""
+    max_retries: int = 0
+    """Cap on ``retries``: the setting, lowered for failures that retrying will not fix."""
+    ambiguous: bool = False
+    """Whether an earlier attempt may have been applied although it did not succeed."""
+
+
+class _Replan(Exception):
+    """Internal: an ambiguous write must be re-planned from a fresh read, not replayed."""
+
+    def __init__(self, error: APIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _TooLarge(Exception):
+    """Internal: the response body is over ``max_response_bytes``."""
+
+
+def _reason(error: APIError) -> str:
+    if isinstance(error, APIStatusError):
+        return f"{error.status_code} {error.code}"
+    return type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -82,17 +128,28 @@ class LDMetricsClient:
     Retries (up to ``settings.max_retries``, all waits through ``sleep``): 429 and 5xx, waiting
     as ``Retry-After`` / ``X-Ratelimit-Reset`` ask, else capped exponential backoff with jitter;
     connection errors and timeouts likewise; a PATCH 409 ``optimistic_locking_error`` (the API
-    says "Retry your request", and our replace-style patches are idempotent). No other 4xx.
+    says "Retry your request"). No other 4xx.
 
-    A retried write can meet the effect of its own lost attempt. If an earlier attempt of the
-    same call was ambiguous (read error, timeout after sending, or 5xx: LaunchDarkly may have
-    applied it), then a POST answered 409 "already exists" returns the existing metric (GET), and
-    a DELETE answered 404 succeeds. Without an ambiguous attempt a 409 raises ``ConflictError``:
-    the key really was taken. The remaining risk, another writer creating the same key inside
-    that window, is caught by the provider comparing the result with what it asked for.
+    A retried write can meet the effect of its own lost attempt. An attempt is ambiguous when
+    LaunchDarkly may have applied it (read error, timeout after sending, 5xx). After one:
+    - PATCH is not replayed: the metric is read again and only operations it does not show yet
+      are sent (``_replan.unapplied_ops``); a lost optimistic lock is handled the same way.
+    - POST answered 409 reads the metric and returns it only if it holds everything sent;
+      otherwise ``ConflictError`` names the differing fields (another writer took the key).
+    - DELETE answered 404 succeeds.
+    Without an ambiguous attempt a 409 on POST raises ``ConflictError``: the key was taken.
 
-    ``transport``, ``sleep``, ``clock`` and ``rng`` are test seams (``httpx.MockTransport``,
-    ``sleep=delays.append``, a frozen clock, a seeded ``random.Random``).
+    Time is bounded twice: ``timeout_seconds`` for one attempt as a whole (connect, sending, the
+    full response: a server trickling bytes is cut off), ``operation_timeout_seconds`` for an
+    operation with all its retries and waits. A response body over ``max_response_bytes`` is
+    refused while it is read. A refused connection or an unknown host is retried only
+    ``CONNECT_RETRIES`` times: the host setting is the likely cause, and the error names it.
+
+    Nothing a server sends reaches a message or log line unscrubbed (``_redact``), and no
+    error is chained to an httpx exception, whose text may quote request headers.
+
+    ``transport``, ``sleep``, ``clock``, ``monotonic`` and ``rng`` are test seams
+    (``httpx.MockTransport``, ``sleep=delays.append``, frozen clocks, a seeded ``Random``).
     """
 
     def __init__(
@@ -102,17 +159,23 @@ class LDMetricsClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
     ) -> None:
         self._settings = settings
         self._sleep = sleep
         self._clock = clock
+        self._monotonic = monotonic
         self._rng = rng if rng is not None else random.Random()
         self._slots: AbstractContextManager[Any] = (
             threading.BoundedSemaphore(settings.max_concurrency)
             if settings.max_concurrency
             else nullcontext()
         )
+        if transport is None:
+            transport = httpx.HTTPTransport()
+            # Each socket operation is cut to what is left of the attempt's total time.
+            _deadline.install(transport)
         self._http = httpx.Client(
             base_url=settings.api_host,
             transport=transport,
@@ -153,32 +216,74 @@ class LDMetricsClient:
     def create_metric(self, project_key: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST a ``MetricPost`` body; returns the created ``MetricRep`` (201).
 
-        Raises ``ConflictError`` if the key exists, unless an earlier attempt of this very call
-        was ambiguous: then the metric is that attempt's work and is fetched and returned.
+        Raises ``ConflictError`` if the key exists. After an ambiguous attempt of this very
+        call, a 409 is checked, not trusted: the existing metric is read, and returned only if it
+        holds everything this body sent (it is our earlier attempt's work). Otherwise another
+        writer created it, and the ``ConflictError`` names the fields that differ.
         """
         key = body.get("key")
         if not isinstance(key, str) or not key:
             raise ValueError("a metric body needs a non-empty 'key'")
         target = _Target(CREATING, project_key, key)
-        response = self._call(
-            "POST", _path(project_key), target, json=dict(body), absorb=ConflictError
-        )
-        if response is None:
-            log.info("%s: an earlier attempt was applied; reading it back", target)
-            return self._fetch("GET", _path(project_key, key), target)
-        return self._json(response, target)
+        budget = self._budget()
+        try:
+            response = self._call(
+                "POST", _path(project_key), target, budget, json=dict(body), absorb=ConflictError
+            )
+        except _Replan as replan:  # pragma: no cover - POST is always replayed
+            raise replan.error from None
+        if response is not None:
+            return self._json(response, target)
+        log.info("%s: the key exists after an ambiguous attempt; reading it back", target)
+        live = self._fetch("GET", _path(project_key, key), target, budget)
+        differences = differing_fields(live, body)
+        if differences:
+            raise ConflictError(
+                operation=CREATING,
+                project_key=project_key,
+                metric_key=key,
+                status_code=409,
+                code="conflict",
+                api_message=(
+                    "a metric with this key already exists and is not the one this request"
+                    f" created: it differs in {', '.join(differences)} (another writer created"
+                    " it while this request was being retried)"
+                ),
+                retries=budget.retries,
+                differences=tuple(differences),
+            )
+        return live
 
     def get_metric(self, project_key: str, key: str) -> dict[str, Any]:
         """GET one metric's ``MetricRep``; ``NotFoundError`` if it does not exist."""
-        return self._fetch("GET", _path(project_key, key), _Target(READING, project_key, key))
+        target = _Target(READING, project_key, key)
+        return self._fetch("GET", _path(project_key, key), target, self._budget())
 
     def patch_metric(
         self, project_key: str, key: str, patch_ops: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:
-        """PATCH with a JSON Patch (RFC 6902) array; returns the updated ``MetricRep``."""
+        """PATCH with a JSON Patch (RFC 6902) array; returns the updated ``MetricRep``.
+
+        Never replayed blindly: after an ambiguous attempt (lost response, 5xx) or a lost
+        optimistic lock (409), the metric is read again and only the operations whose effect it
+        does not show yet are sent (none: the read is the result). So an applied ``remove`` is
+        not sent twice, and a concurrent writer's change to other fields is kept.
+        """
         ops = [dict(op) for op in patch_ops]
         target = _Target(UPDATING, project_key, key)
-        return self._fetch("PATCH", _path(project_key, key), target, json=ops)
+        path = _path(project_key, key)
+        budget = self._budget()
+        while True:
+            try:
+                return self._fetch("PATCH", path, target, budget, json=ops, replay=False)
+            except _Replan:
+                pass
+            live = self._fetch("GET", path, target, budget)
+            ops = unapplied_ops(live, ops)
+            if not ops:
+                log.info("%s: an earlier attempt was applied", target)
+                return live
+            log.info("%s: re-sending %d operation(s) not applied yet", target, len(ops))
 
     def delete_metric(self, project_key: str, key: str) -> None:
         """DELETE a metric (204). ``NotFoundError`` if it was already gone before this call."""
@@ -186,6 +291,7 @@ class LDMetricsClient:
             "DELETE",
             _path(project_key, key),
             _Target(DELETING, project_key, key),
+            self._budget(),
             absorb=NotFoundError,
         )
 
@@ -208,9 +314,10 @@ class LDMetricsClient:
         params: dict[str, str | int] = {"limit": LIST_PAGE_LIMIT}
         params.update({k: v for k, v in (("filter", filter), ("sort", sort)) if v is not None})
         items: list[dict[str, Any]] = []
+        budget = self._budget()  # one listing is one operation: its pages share the time limit
         while True:
             params["offset"] = len(items)
-            page = self._fetch("GET", _path(project_key), target, params=dict(params))
+            page = self._fetch("GET", _path(project_key), target, budget, params=dict(params))
             batch = [item for item in page.get("items") or [] if isinstance(item, dict)]
             items.extend(batch)
             total = page.get("totalCount")
@@ -224,91 +331,206 @@ class LDMetricsClient:
 
     # --- the one retry loop -----------------------------------------------------------------
 
+    def _budget(self) -> _Budget:
+        """A fresh allowance for one operation: its retries and its total deadline."""
+        return _Budget(
+            deadline=self._monotonic() + self._settings.operation_timeout_seconds,
+            max_retries=self._settings.max_retries,
+        )
+
     def _call(
         self,
         method: str,
         path: str,
         target: _Target,
+        budget: _Budget,
         *,
         json: object = None,
         params: Mapping[str, str | int] | None = None,
         absorb: type[APIStatusError] | None = None,
+        replay: bool = True,
     ) -> httpx.Response | None:
         """Send with retries; return the 2xx response, or None for an absorbed error.
 
         ``absorb`` names the error that, after an ambiguous attempt, means our own earlier
-        attempt succeeded (see the class docstring).
+        attempt succeeded (see the class docstring). With ``replay=False`` an ambiguous attempt
+        is not sent again: after the usual wait ``_Replan`` is raised, so the caller can re-read
+        and decide what is still to do.
         """
         headers = {"Content-Type": "application/json"} if json is not None else None
         request = self._http.build_request(method, path, json=json, params=params, headers=headers)
-        max_retries = self._settings.max_retries
-        ambiguous = False
-        attempt = 0
         while True:
-            try:
-                with self._slots:
-                    response = self._http.send(request)
-            except httpx.TransportError as err:
-                # A Connect* failure never reached LaunchDarkly; anything later may have.
-                ambiguous |= not isinstance(err, (httpx.ConnectError, httpx.ConnectTimeout))
-                if attempt >= max_retries:
-                    cls = (
-                        APITimeoutError
-                        if isinstance(err, httpx.TimeoutException)
-                        else APIConnectionError
-                    )
-                    raise cls(
-                        f"{target}: {type(err).__name__} talking to {self._settings.api_host}:"
-                        f" {str(err) or 'no details'}; retried {attempt} times",
-                        operation=target.operation,
-                        project_key=target.project_key,
-                        metric_key=target.metric_key,
-                    ) from err
-                delay, reason = backoff_delay(attempt, self._rng), type(err).__name__
-            else:
-                log.info(
-                    'HTTP Request: %s %s "%d %s"',
-                    method,
-                    request.url,
-                    response.status_code,
-                    response.reason_phrase,
-                )
+            response, failure, ambiguous_now = self._attempt(request, target, budget)
+            if response is not None:
                 if response.is_success:
                     return response
-                error = self._status_error(response, target, attempt)
-                if absorb is not None and ambiguous and isinstance(error, absorb):
+                error = self._status_error(response, target, budget.retries)
+                if absorb is not None and budget.ambiguous and isinstance(error, absorb):
                     return None
-                retryable = should_retry(error.status_code) or is_optimistic_lock(
-                    method, error.status_code, error.code
-                )
-                if not retryable or attempt >= max_retries:
+                lock = is_optimistic_lock(method, error.status_code, error.code)
+                if not (should_retry(error.status_code) or lock):
                     raise error
-                # A 5xx may come after the write was applied; a 429 is refused up front.
-                ambiguous |= error.status_code >= 500
+                # A 5xx may come after the write was applied; a 429 is refused up front; a lost
+                # optimistic lock means someone else's write came first, so ours must be re-planned.
+                ambiguous_now = error.status_code >= 500 or lock
                 asked = parse_retry_after(response.headers, self._clock())
                 delay = (
-                    backoff_delay(attempt, self._rng)
+                    backoff_delay(budget.retries, self._rng)
                     if asked is None
                     else jittered(asked, self._rng)
                 )
-                reason = f"{error.status_code} {error.code}"
-            attempt += 1
-            log.debug(
-                "Retrying %s %s in %.3f seconds (%s; retry %d of %d)",
-                method,
-                request.url,
-                delay,
-                reason,
-                attempt,
-                max_retries,
+                failure = error
+            else:
+                assert failure is not None
+                delay = backoff_delay(budget.retries, self._rng)
+            budget.ambiguous |= ambiguous_now
+            self._wait_or_raise(failure, delay, budget, request)
+            if ambiguous_now and not replay:
+                raise _Replan(failure)
+
+    def _attempt(
+        self, request: httpx.Request, target: _Target, budget: _Budget
+    ) -> tuple[httpx.Response | None, APIError | None, bool]:
+        """One attempt: (response, None, False), or (None, the error to report, ambiguous)."""
+        now = self._monotonic()
+        if now >= budget.deadline:
+            return None, self._operation_timeout(target, budget), False
+        attempt_deadline = min(now + self._settings.timeout_seconds, budget.deadline)
+        try:
+            with self._slots, _deadline.deadline(attempt_deadline):
+                response = self._receive(request)
+        except _TooLarge:
+            # A response this large is not LaunchDarkly's: retrying cannot help.
+            budget.max_retries = 0
+            failure: APIError = APIError(
+                f"{target}: the response from {self._settings.api_host} is larger than"
+                f" {self._settings.max_response_bytes} bytes; is ldmetrics:apiHost right?",
+                operation=target.operation,
+                project_key=target.project_key,
+                metric_key=target.metric_key,
             )
-            self._sleep(delay)
+            return None, failure, request.method != "GET"
+        except httpx.TransportError as err:
+            failure = self._transport_error(err, target, budget)
+            # A Connect* failure never reached LaunchDarkly; anything later may have.
+            return None, failure, not isinstance(err, _NEVER_SENT)
+        log.info(
+            'HTTP Request: %s %s "%d %s"',
+            request.method,
+            request.url,
+            response.status_code,
+            response.reason_phrase,
+        )
+        return response, None, False
+
+    def _receive(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the whole (decoded) body, refusing one over the size cap."""
+        cap = self._settings.max_response_bytes
+        response = self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise _TooLarge
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise _TooLarge
+                chunks.append(chunk)
+        finally:
+            response.close()
+        # Decoded already: the framing and encoding headers no longer describe this body.
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=request,
+            extensions=response.extensions,
+        )
+
+    def _wait_or_raise(
+        self, failure: APIError, delay: float, budget: _Budget, request: httpx.Request
+    ) -> None:
+        """Sleep before the next attempt, or raise `failure` when no attempt is left."""
+        if budget.retries >= budget.max_retries:
+            raise failure
+        if self._monotonic() + delay >= budget.deadline:
+            # The wait alone would overrun the operation's time limit: report the real cause.
+            raise failure
+        budget.retries += 1
+        log.debug(
+            "Retrying %s %s in %.3f seconds (%s; retry %d of %d)",
+            request.method,
+            request.url,
+            delay,
+            _reason(failure),
+            budget.retries,
+            budget.max_retries,
+        )
+        self._sleep(delay)
+
+    def _transport_error(
+        self, err: httpx.TransportError, target: _Target, budget: _Budget
+    ) -> APIConnectionError:
+        """The error for a failed exchange, scrubbed, never chained to httpx's own exception
+        (newer Pulumi SDKs print the whole chain, and httpx messages can quote headers)."""
+        host = self._settings.api_host
+        retries = budget.retries
+        if isinstance(err, httpx.TimeoutException):
+            left = budget.deadline - self._monotonic()
+            limit = "operation" if left <= 0 else "request"
+            seconds = (
+                self._settings.operation_timeout_seconds
+                if limit == "operation"
+                else self._settings.timeout_seconds
+            )
+            return APITimeoutError(
+                f"{target}: no complete response from {host} within the {limit} time limit of"
+                f" {seconds:g} s ({type(err).__name__}); retried {retries} times",
+                operation=target.operation,
+                project_key=target.project_key,
+                metric_key=target.metric_key,
+            )
+        detail = _redact.scrub(one_line(str(err)))[:200] or "no details"
+        if isinstance(err, httpx.ConnectError):
+            # Refused or unresolvable: the host setting is the likely culprit, and waiting
+            # minutes for it to change helps nobody. Retry briefly, then say where to look.
+            budget.max_retries = min(budget.max_retries, CONNECT_RETRIES)
+            return APIConnectionError(
+                f"{target}: cannot connect to {host} ({detail}); retried {retries} times -"
+                f" check {CONFIG_API_HOST} or {ENV_API_HOST}",
+                operation=target.operation,
+                project_key=target.project_key,
+                metric_key=target.metric_key,
+            )
+        return APIConnectionError(
+            f"{target}: {type(err).__name__} talking to {host}: {detail}; retried {retries} times",
+            operation=target.operation,
+            project_key=target.project_key,
+            metric_key=target.metric_key,
+        )
+
+    def _operation_timeout(self, target: _Target, budget: _Budget) -> APITimeoutError:
+        seconds = self._settings.operation_timeout_seconds
+        return APITimeoutError(
+            f"{target}: gave up after the operation time limit of {seconds:g} s"
+            f" ({CONFIG_OPERATION_TIMEOUT}); retried {budget.retries} times",
+            operation=target.operation,
+            project_key=target.project_key,
+            metric_key=target.metric_key,
+        )
 
     def _status_error(
         self, response: httpx.Response, target: _Target, retries: int
     ) -> APIStatusError:
         """Parse LaunchDarkly's ``{code, message, id}`` error body leniently."""
-        code, message = "unknown", ""
+        code, message, cut = "unknown", "", 500
         request_id = response.headers.get("x-request-id")
         try:
             body = response.json()
@@ -319,17 +541,18 @@ class LDMetricsClient:
             message = str(body.get("message") or "")
             request_id = str(body["id"]) if body.get("id") else request_id
         else:
-            message = one_line(response.text)[:200]
-        # LaunchDarkly never echoes the token, but a proxy in between might.
-        message = message.replace(self._settings.access_token.get_secret_value(), "[redacted]")
+            message, cut = response.text, 200  # an HTML error page: its start is enough
+        # LaunchDarkly never echoes the token, but a proxy in between might, in any field.
+        # Scrub first, then cut: a cut made first could leave a fragment scrub cannot see.
         return make_status_error(
             response.status_code,
             operation=target.operation,
             project_key=target.project_key,
             metric_key=target.metric_key,
-            code=code,
-            api_message=message or response.reason_phrase,
-            request_id=request_id,
+            code=_redact.scrub(one_line(code))[:60],
+            api_message=_redact.scrub(one_line(message))[:cut]
+            or _redact.scrub(response.reason_phrase),
+            request_id=_redact.scrub(one_line(request_id))[:80] if request_id else None,
             retries=retries,
         )
 
@@ -338,12 +561,14 @@ class LDMetricsClient:
         method: str,
         path: str,
         target: _Target,
+        budget: _Budget,
         *,
         json: object = None,
         params: Mapping[str, str | int] | None = None,
+        replay: bool = True,
     ) -> dict[str, Any]:
         """``_call`` (absorbing nothing, so never None) and decode the JSON object."""
-        response = self._call(method, path, target, json=json, params=params)
+        response = self._call(method, path, target, budget, json=json, params=params, replay=replay)
         assert response is not None  # only absorb= turns an error into None
         return self._json(response, target)
 
@@ -356,7 +581,7 @@ class LDMetricsClient:
         if not isinstance(data, dict):
             raise APIError(
                 f"{target}: {response.status_code} response is not a JSON object:"
-                f" {one_line(response.text)[:200]!r}",
+                f" {_redact.scrub(one_line(response.text))[:200]!r}",
                 operation=target.operation,
                 project_key=target.project_key,
                 metric_key=target.metric_key,

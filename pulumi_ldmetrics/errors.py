@@ -22,13 +22,15 @@ failed::
 
     creating metric proj/signup: 409 conflict: A metric with that key already exists (request id 3f)
 
-No message ever contains the access token: the client redacts it from LaunchDarkly's text
-before an error is built, and nothing here ever sees the settings.
+No message ever contains the access token or a fragment of it: every message passes
+``_redact.scrub``, which knows each token the settings have seen.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from pulumi_ldmetrics import _redact
 
 __all__ = [
     "STATUS_ERRORS",
@@ -94,7 +96,8 @@ class APIError(LDMetricsError):
     def __init__(
         self, message: str, *, operation: str, project_key: str, metric_key: str | None = None
     ) -> None:
-        super().__init__(one_line(message))
+        # Every message passes the one scrubbing step, whoever built it.
+        super().__init__(_redact.scrub(one_line(message)))
         self.operation = operation
         self.project_key = project_key
         self.metric_key = metric_key
@@ -125,6 +128,9 @@ class APIStatusError(APIError):
     """LaunchDarkly's request ID (body ``id`` or ``X-Request-Id``): quote it to support."""
     retries: int
     """How many times the request was retried before giving up."""
+    differences: tuple[str, ...]
+    """For a create's 409 after an ambiguous attempt: the sent fields the existing metric does
+    not hold (it is another writer's). Empty otherwise."""
 
     def __init__(
         self,
@@ -137,8 +143,10 @@ class APIStatusError(APIError):
         api_message: str,
         request_id: str | None = None,
         retries: int = 0,
+        differences: tuple[str, ...] = (),
     ) -> None:
         # Set before the message is built: the subclasses' _hint() reads them.
+        self.differences = differences
         self.operation, self.project_key, self.metric_key = operation, project_key, metric_key
         self.status_code = status_code
         self.code = one_line(code) or "unknown"

@@ -1,0 +1,73 @@
+"""What to do after a write whose outcome is unknown: compare intent with what the server holds.
+
+A write attempt is ambiguous when its response was lost (dropped connection, timeout after
+sending) or was a 5xx: LaunchDarkly may have applied it. Replaying it blindly is wrong for JSON
+Patch (a `remove` that was applied fails the second time with "can't remove a non-existent
+object") and for POST (a 409 then says nothing about who created the key). So the client re-reads
+the metric and asks these pure functions what is still to do.
+
+"Holds" is lenient in one direction only: the server may add fields and spell out defaults, so a
+live object holds a sent object when it has every sent member with an equal value (recursively);
+lists must match element by element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsonpointer
+
+__all__ = ["differing_fields", "holds", "unapplied_ops"]
+
+_ABSENT = object()
+
+
+def holds(live: Any, sent: Any) -> bool:
+    """Whether the server value `live` holds everything of the sent value `sent`."""
+    if isinstance(sent, Mapping):
+        return isinstance(live, Mapping) and all(
+            holds(live.get(name, _ABSENT if value is not None else None), value)
+            for name, value in sent.items()
+        )
+    if isinstance(sent, list):
+        return (
+            isinstance(live, list)
+            and len(live) == len(sent)
+            and all(holds(a, b) for a, b in zip(live, sent, strict=True))
+        )
+    if isinstance(sent, bool) or isinstance(live, bool):
+        return type(sent) is type(live) and sent == live  # True == 1 in Python, not in JSON
+    return bool(live is not _ABSENT and live == sent)
+
+
+def unapplied_ops(
+    live: Mapping[str, Any], ops: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The operations of `ops` whose effect `live` does not show yet.
+
+    Only object-member `add`/`replace`/`remove` operations are understood (the only kinds the
+    provider sends: lists are always replaced whole). Any other operation is kept, so nothing is
+    dropped that cannot be checked.
+    """
+    pending: list[dict[str, Any]] = []
+    for op in ops:
+        kind, path = op.get("op"), op.get("path")
+        if not isinstance(path, str):
+            pending.append(dict(op))
+            continue
+        current = jsonpointer.resolve_pointer(live, path, _ABSENT)
+        if kind in ("add", "replace"):
+            done = current is not _ABSENT and holds(current, op.get("value"))
+        elif kind == "remove":
+            done = current is _ABSENT or current is None
+        else:
+            done = False
+        if not done:
+            pending.append(dict(op))
+    return pending
+
+
+def differing_fields(live: Mapping[str, Any], sent: Mapping[str, Any]) -> list[str]:
+    """Top-level fields of the create body `sent` that `live` does not hold, sorted."""
+    return sorted(name for name, value in sent.items() if not holds(live.get(name), value))
