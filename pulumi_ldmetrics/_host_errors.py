@@ -31,6 +31,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
+from pulumi_ldmetrics import _redact
 from pulumi_ldmetrics.errors import LDMetricsError
 
 __all__ = ["EXPECTED_ERRORS", "format_host_error", "install"]
@@ -46,8 +47,10 @@ def format_host_error(limit: int | None = None, chain: bool = True) -> str:
     """``traceback.format_exc`` for the host: the one-line message of an expected error."""
     exc = sys.exc_info()[1]
     if isinstance(exc, EXPECTED_ERRORS):
-        return str(exc)
-    return traceback.format_exc(limit=limit, chain=chain)
+        return _redact.scrub(str(exc))
+    # A bug's traceback prints locals' reprs and chained messages: the last place a secret
+    # could slip through, so it passes the same scrub as every message.
+    return _redact.scrub(traceback.format_exc(limit=limit, chain=chain))
 
 
 class _HostTraceback(ModuleType):
