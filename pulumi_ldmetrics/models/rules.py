@@ -7,6 +7,7 @@ constraints from the OpenAPI text. Every violation is reported at once, as
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -296,8 +297,14 @@ def _window_violations(prefix: str, start: int | None, end: int | None) -> list[
 
 
 def _violation_from_pydantic(error: Any) -> Violation:
-    # Missing fields are reported under their wire alias; users write snake_case.
-    path = ".".join(to_snake(p) if isinstance(p, str) else str(p) for p in error["loc"]) or "metric"
+    loc = list(error["loc"])
+    # Missing fields are reported under their wire alias; users write snake_case. A key that
+    # is not a field at all is shown as the user wrote it.
+    verbatim = loc.pop() if error["type"] == "extra_forbidden" and loc else None
+    parts = [to_snake(p) if isinstance(p, str) else str(p) for p in loc]
+    if verbatim is not None:
+        parts.append(str(verbatim))
+    path = ".".join(_path_part(part) for part in parts) or "metric"
     message = str(error["msg"])
     if error["type"] == "value_error":  # our own validators' messages, without pydantic's prefix
         message = message.removeprefix("Value error, ")
@@ -306,6 +313,20 @@ def _violation_from_pydantic(error: Any) -> Violation:
     elif error["type"] == "missing":
         message = "is required"
     return Violation(path, message)
+
+
+_MAX_PATH_PART = 64
+"""A property name longer than this is cut in a failure's path (it may be 70,000 long)."""
+
+
+def _path_part(part: str) -> str:
+    """`part` as it can appear in a property path: plain names as they are; an empty, blank,
+    unprintable, dotted or overlong one as a quoted, escaped, shortened string."""
+    plain = part.isprintable() and part.strip() == part and "." not in part and part != ""
+    if plain and len(part) <= _MAX_PATH_PART:
+        return part
+    shown = part if len(part) <= _MAX_PATH_PART else part[:_MAX_PATH_PART] + "..."
+    return json.dumps(shown)
 
 
 def contains_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
