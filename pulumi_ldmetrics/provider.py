@@ -94,8 +94,8 @@ class MetricProvider(ResourceProvider):
       2. `LAUNCHDARKLY_ACCESS_TOKEN`, `LAUNCHDARKLY_API_HOST`, `LAUNCHDARKLY_TIMEOUT_SECONDS`,
          `LAUNCHDARKLY_MAX_RETRIES`.
     Nothing is stored at construction, so the pickle is a bare class reference and can never
-    carry the token. A missing token is reported on the first API call, not in `check`/`diff`,
-    which need none.
+    carry the token. `configure()` validates them, so a missing token or a malformed host is
+    reported at preview (by the first `check`), before any API call.
     """
 
     # The pickle holds nothing secret (see __getstate__), so keeping `__provider` in plain text
@@ -116,12 +116,15 @@ class MetricProvider(ResourceProvider):
         self.__dict__.update(state)
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Remember the stack config; the client is built on first use."""
+        """Resolve and validate the settings now, so a missing token or a malformed host fails
+        the first engine call (a preview's `check`) instead of the first write. No request is
+        made; the client itself is built on first use."""
         _logging.configure_from_env()
         _host_errors.install()  # our errors reach the user as one line, not a traceback
         values = {key: req.config.get(key) for key in _CONFIG_KEYS}
         self._config = {key: str(value) for key, value in values.items() if value is not None}
         self._client = None
+        ClientSettings.resolve(self._config, os.environ)  # raises ConfigurationError
 
     # -- engine calls ---------------------------------------------------------------------
 
@@ -182,9 +185,17 @@ class MetricProvider(ResourceProvider):
             try:
                 rep = MetricRep.model_validate(api.create_metric(spec.project_key, post_body(spec)))
             except ConflictError as err:
+                # After an ambiguous attempt the client has compared the existing metric with
+                # this one: name what differs, so the user sees both are not the same metric.
+                differs = (
+                    f" (created by another writer while this create was retried; it differs in"
+                    f" {', '.join(err.differences)})"
+                    if err.differences
+                    else ""
+                )
                 raise MetricExistsError(
                     f"creating metric {spec.project_key}/{spec.key}: a metric with this key "
-                    "already exists in LaunchDarkly. To manage it with Pulumi, set "
+                    f"already exists in LaunchDarkly{differs}. To manage it with Pulumi, set "
                     "adopt_existing=True on this Metric (or run `ldmetrics import`); "
                     "otherwise choose another key."
                 ) from err

@@ -219,14 +219,14 @@ def _error_of(call: Any) -> str:
 
 
 def test_missing_token_names_both_ways_to_set_it(server: EmulatorServer) -> None:
+    # Reported by the first engine call, a preview's check, not by the first write.
     process = HostProcess(host_env())
     try:
         process.configure({"ldmetrics:apiHost": server.url})
-        checked, failures = process.check("signup", {}, SIGNUP)  # check needs no token
-        assert failures == []
-        message = _error_of(lambda: process.create("signup", strip_provider(checked)))
+        message = _error_of(lambda: process.check("signup", {}, SIGNUP))
     finally:
         process.close()
+    assert server.emulator.request_log() == []
     assert (
         "pulumi config set --secret ldmetrics:accessToken" in message
         and "LAUNCHDARKLY_ACCESS_TOKEN" in message
