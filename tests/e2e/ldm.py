@@ -6,6 +6,7 @@ with ``ldmetrics:apiHost``; the access token is a secret config value (or the en
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -170,6 +171,15 @@ def http(server: EmulatorServer, token: str = TOKEN) -> httpx.Client:
 
 
 # -- CLI output ------------------------------------------------------------------------------
+
+
+def host_reports_tracebacks() -> bool:
+    """Whether the SDK's dynamic-provider host (the one in the test interpreter's venv, which
+    the plugin runs on) reports exceptions as ``traceback.format_exc()`` (newer SDKs) rather
+    than gRPC's ``Exception calling application: <message>`` (older ones)."""
+    spec = importlib.util.find_spec("pulumi.dynamic.__main__")
+    assert spec is not None and spec.origin is not None
+    return "traceback.format_exc()" in Path(spec.origin).read_text()
 
 
 def summary(out: str) -> str:
