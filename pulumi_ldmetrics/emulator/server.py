@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -22,6 +24,8 @@ from pulumi_ldmetrics.emulator.responses import REASONS, Response, error_respons
 log = logging.getLogger(__name__)
 
 LOOPBACK: Final = "127.0.0.1"
+LINGER_SECONDS: Final = 1.0
+LINGER_BYTES: Final = 4 * 1024 * 1024
 IDLE_TIMEOUT_SECONDS: Final = 30.0
 """Idle keep-alive connections are closed after this, so handler threads do not pile up."""
 
@@ -72,6 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             headers = {"Connection": "close"}
             self._send(error_response(err.status, err.code, err.message, _new_id(), headers))
+            self._linger()
             return
         path, _, query = self.path.partition("?")
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -112,6 +117,28 @@ class _Handler(BaseHTTPRequestHandler):
         )
         response.headers["Connection"] = "close"
         self._send(response)
+        self._linger()
+
+    def _linger(self) -> None:
+        """Half-close, then read and discard what the client is still sending, briefly.
+
+        Closing a socket with unread input makes the kernel send a reset, which can destroy
+        the error response before the client reads it; this is the "lingering close" of
+        RFC 9112 §9.6, bounded in time and bytes so a client cannot hold the thread.
+        """
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(LINGER_SECONDS / 4)
+            deadline = time.monotonic() + LINGER_SECONDS
+            drained = 0
+            while time.monotonic() < deadline and drained < LINGER_BYTES:
+                chunk = self.connection.recv(64 * 1024)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass  # the client is gone or slow: either way nothing more is owed to it
 
     def _abort(self) -> None:
         try:
@@ -142,6 +169,15 @@ class _Server(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         super().__init__((LOOPBACK, port), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: ARG002 - stdlib signature
+        # The stdlib prints a traceback for every handler exception; a client that hung up
+        # mid-answer is routine for a server, so it is only logged at debug level.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.debug("client %s went away: %r", client_address, exc)
+            return
+        log.exception("emulator: error serving %s", client_address)
 
     def track(self, conn: socket.socket, *, add: bool) -> None:
         with self._conn_lock:

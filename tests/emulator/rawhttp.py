@@ -54,7 +54,21 @@ class RawConnection:
         return self.read_response(head=method == "HEAD")
 
     def read_response(self, *, head: bool = False) -> RawResponse:
-        status_line = self.reader.readline(65536)
+        response = self._read_head()
+        while 100 <= response.status < 200:  # interim (e.g. 100 Continue): the answer follows
+            response = self._read_head()
+        length = int(response.headers.get("content-length", "0"))
+        if length and not head:
+            response.body = self.reader.read(length)
+            if len(response.body) != length:
+                raise Dropped("connection closed mid-body")
+        return response
+
+    def _read_head(self) -> RawResponse:
+        try:
+            status_line = self.reader.readline(65536)
+        except ConnectionResetError:
+            raise Dropped("connection reset with no response") from None
         if not status_line:
             raise Dropped("connection closed with no response")
         parts = status_line.decode("latin-1").split(" ", 2)
@@ -67,11 +81,6 @@ class RawConnection:
                 break
             name, _, value = line.partition(":")
             response.headers[name.strip().lower()] = value.strip()
-        length = int(response.headers.get("content-length", "0"))
-        if length and not head:
-            response.body = self.reader.read(length)
-            if len(response.body) != length:
-                raise Dropped("connection closed mid-body")
         return response
 
     def is_closed_by_server(self) -> bool:
