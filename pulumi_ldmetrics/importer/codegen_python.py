@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
-from pulumi_ldmetrics.importer.plan import ImportedMetric, ImportPlan
+from pulumi_ldmetrics.importer.plan import ImportedMetric, ImportPlan, unrecognized_note
 
 LINE_LENGTH: Final = 88
 """ruff's default `line-length`."""
@@ -66,7 +66,9 @@ def render_python(plan: ImportPlan) -> str:
 
 
 def _declaration(metric: ImportedMetric, *, adopt: bool) -> list[str]:
+    note = _comment(unrecognized_note(metric)) if metric.unrecognized else []
     lines = [
+        *note,
         f"{metric.variable_name} = Metric(",
         _fit(f"{INDENT}{python_literal(metric.resource_name)},"),
     ]
@@ -79,6 +81,18 @@ def _declaration(metric: ImportedMetric, *, adopt: bool) -> list[str]:
         lines.append(f"{INDENT}adopt_existing=True,")
     lines.append(")")
     return lines
+
+
+def _comment(text: str) -> list[str]:
+    """`text` as `# ` lines within `LINE_LENGTH`, split at spaces."""
+    lines: list[str] = []
+    line = "#"
+    for word in text.split(" "):
+        if len(line) + 1 + len(word) > LINE_LENGTH and line != "#":
+            lines.append(line)
+            line = "#"
+        line = f"{line} {word}"
+    return [*lines, line]
 
 
 def _render(value: Any, indent: str, prefix: str, suffix: str) -> list[str]:

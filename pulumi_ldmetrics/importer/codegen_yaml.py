@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from pulumi_ldmetrics.importer.plan import ImportPlan
-from pulumi_ldmetrics.provider import ADOPT_EXISTING
+from pulumi_ldmetrics.importer.plan import ImportPlan, unrecognized_note
+from pulumi_ldmetrics.models import ADOPT_EXISTING
 
 
 def render_yaml(plan: ImportPlan) -> str:
@@ -30,6 +30,10 @@ def render_yaml(plan: ImportPlan) -> str:
         "# Declare them with pulumi_ldmetrics.metrics_from_file(path). Only values that differ\n"
         "# from LaunchDarkly's defaults are written.\n"
     )
+    # YAML entries cannot carry comments through safe_dump; the notes go in the header.
+    for metric in plan.metrics:
+        if metric.unrecognized:
+            header += f"# {metric.key}: {unrecognized_note(metric)}\n"
     body = yaml.safe_dump(
         {"project_key": plan.project_key, "metrics": entries},
         sort_keys=False,  # keep the field order of `Metric`

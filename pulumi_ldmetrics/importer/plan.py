@@ -24,6 +24,14 @@ Whatever is written, the import file's `inputs` are computed by running the prov
 `check` on exactly that declaration, and the declaration is verified to normalize back to the
 live metric (`changed_fields(...) == []`) before it is kept. So `pulumi preview` after the
 adoption compares equal values and shows no change.
+
+**Values from a newer API.** A metric whose kind, enum value or nested field this version does
+not understand (`MetricSpec.unrecognized`) is still declared, with those values exactly as
+LaunchDarkly returned them, and listed in `ImportedMetric.unrecognized`; the writers put a
+comment on it. Its import-file `inputs` are what `check` would return without its refusal of
+those fields. That declaration does NOT round-trip yet: `check` is strict, so `pulumi preview`
+refuses the unknown kind or value until this package learns it (or the user edits it), which
+is the honest outcome; dropping the metric or the value would hide it.
 """
 
 from __future__ import annotations
@@ -104,6 +112,8 @@ class ImportedMetric:
     """What `MetricProvider.check` returns for `declared`, plus `__provider`."""
     outputs: dict[str, Any]
     """`outputs_from_rep` + `unmanaged_fields` + `__provider`: the state `pulumi import` stores."""
+    unrecognized: tuple[str, ...] = ()
+    """Fields declared with values this version does not understand (see the module doc)."""
 
     @property
     def id(self) -> str:
@@ -155,10 +165,9 @@ def declared_fields(spec: MetricSpec, defaults: ImportDefaults) -> dict[str, Any
     declared = {k: v for k, v in full.items() if k not in COMPUTED_WHEN_OMITTED}
 
     def same(trial: dict[str, Any]) -> bool:
-        try:
-            return _managed_part(normalize(spec_from_inputs(trial))) == target
-        except ValidationError:  # e.g. a required sub-field removed
-            return False
+        # A trial that breaks a sub-field (a required one removed) parses with that field
+        # unrecognized, so it differs from the target and is not taken.
+        return _managed_part(normalize(spec_from_inputs(trial))) == target
 
     # Greedy, in field order: analysis_type is decided before event_default, whose default
     # depends on it, so the result does not depend on luck.
@@ -178,6 +187,15 @@ def declared_fields(spec: MetricSpec, defaults: ImportDefaults) -> dict[str, Any
         if value is not None and not defaults.is_default(name, value):
             declared[name] = value
     return {name: declared[name] for name in SPEC_FIELDS if name in declared}
+
+
+def unrecognized_note(metric: ImportedMetric) -> str:
+    """Why a declaration holds values `check` refuses (see `plan`, "Values from a newer API")."""
+    return (
+        f"LaunchDarkly returned values this version of pulumi-ldmetrics does not understand "
+        f"({', '.join(metric.unrecognized)}); they are declared as returned, and `pulumi "
+        "preview` refuses them until the package knows them: upgrade it or edit them."
+    )
 
 
 def resource_names(keys: Sequence[str]) -> list[str]:
@@ -232,15 +250,16 @@ def build_plan(
 ) -> ImportPlan:
     """Turn listed metrics (`MetricListingRep` JSON) into an `ImportPlan`, sorted by key.
 
-    A metric that does not fit the spec (an unknown kind, a value the rules reject) is skipped
-    with its reason rather than failing the whole import.
+    A metric with values this version does not understand is declared with them as they are
+    (module doc). One that breaks a rule for another reason is skipped with the reason rather
+    than failing the whole import.
     """
     parsed: list[tuple[MetricRep, MetricSpec]] = []
     skipped: list[SkippedMetric] = []
     for raw in raw_metrics:
         key = str(raw.get("key", "?"))
         try:
-            rep = MetricRep.model_validate(raw)
+            rep = MetricRep.model_validate(raw)  # fails only without a key
             parsed.append((rep, spec_from_rep(rep, project_key)))
         except ValidationError as err:
             skipped.append(SkippedMetric(key, _first_error(err)))
@@ -256,11 +275,18 @@ def build_plan(
         declared = declared_fields(spec, defaults)
         props = {**declared, ADOPT_EXISTING: True} if adopt else dict(declared)
         checked = provider.check({}, props)
-        if checked.failures:
-            reasons = "; ".join(f"{f.property}: {f.reason}" for f in checked.failures)
+        failures = checked.failures or []
+        unexplained = [f for f in failures if _field(f.property) not in spec.unrecognized]
+        if unexplained:
+            reasons = "; ".join(f"{f.property}: {f.reason}" for f in unexplained)
             skipped.append(SkippedMetric(rep.key, reasons))
             continue
-        inputs = dict(checked.inputs or {})
+        if failures:  # only the values a newer API sent: what check would return otherwise
+            inputs = inputs_from_spec(normalize(spec_from_inputs(declared)))
+            if adopt:
+                inputs[ADOPT_EXISTING] = True
+        else:
+            inputs = dict(checked.inputs or {})
         drift = changed_fields(spec, spec_from_inputs(inputs))
         if drift:  # a guard: the rule above should make this impossible
             skipped.append(SkippedMetric(rep.key, f"cannot be declared exactly ({drift})"))
@@ -277,6 +303,7 @@ def build_plan(
                 declared=declared,
                 inputs={**inputs, PROVIDER_KEY: pickled},
                 outputs={**outputs, PROVIDER_KEY: pickled},
+                unrecognized=tuple(sorted(spec.unrecognized.keys() & declared.keys())),
             )
         )
     skipped.sort(key=lambda s: s.key)
@@ -285,7 +312,13 @@ def build_plan(
 
 def _managed_part(spec: MetricSpec) -> MetricSpec:
     """`spec` without the server-chosen fields, which are decided separately."""
-    return spec.model_copy(update=dict.fromkeys(COMPUTED_WHEN_OMITTED))
+    kept = {k: v for k, v in spec.unrecognized.items() if k not in COMPUTED_WHEN_OMITTED}
+    return spec.model_copy(update=dict.fromkeys(COMPUTED_WHEN_OMITTED)).carrying(kept)
+
+
+def _field(path: str) -> str:
+    """The top-level field of a failure's property path (`filters.values.0` -> `filters`)."""
+    return path.split(".", 1)[0]
 
 
 def _first_error(err: ValidationError) -> str:

@@ -33,21 +33,28 @@ def tolerant_spec(data: Mapping[str, Any]) -> MetricSpec:
     fields = {k: v for k, v in data.items() if k in SPEC_FIELDS and v is not None}
     set_aside: set[str] = set()
     spec: MetricSpec | None = None
-    # Each failing round sets aside at least one more field, so this needs len(fields) + 1.
-    for _ in range(len(fields) + 1):
+    # Each failing round sets aside at least one more field (or stands in for an absent
+    # required one), so this needs at most len(fields) + len(PLACEHOLDERS) + 1 rounds.
+    for _ in range(len(fields) + len(PLACEHOLDERS) + 1):
         kept = {k: v for k, v in fields.items() if k not in set_aside}
         stand_ins = {k: PLACEHOLDERS[k] for k in set_aside if k in PLACEHOLDERS}
         try:
             spec = MetricSpec.model_validate({**kept, **stand_ins})
             break
         except ValidationError as err:
-            failing = {field_of(e["loc"]) for e in err.errors(include_url=False)}
+            located = (field_of(e["loc"]) for e in err.errors(include_url=False))
+            failing = {name for name in located if name is not None}
+            # A required field that is absent gets a stand-in but carries nothing.
+            absent = {name for name in failing if name in PLACEHOLDERS and name not in fields}
+            progress = {name for name in failing if name in kept} | (absent - set_aside)
             # A failure we cannot pin on a field (a guard): set everything aside.
-            set_aside |= {name for name in failing if name in kept} or set(kept)
+            set_aside |= progress or set(kept)
     if spec is None:  # unreachable while PLACEHOLDERS validate; never raise regardless
         set_aside = set(fields)
         spec = MetricSpec.model_validate(dict(PLACEHOLDERS))
-    return spec.carrying({name: input_shape(name, fields[name]) for name in sorted(set_aside)})
+    return spec.carrying(
+        {name: input_shape(name, fields[name]) for name in sorted(set_aside) if name in fields}
+    )
 
 
 def input_shape(field: str, value: Any) -> Any:

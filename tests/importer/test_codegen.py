@@ -227,12 +227,21 @@ def test_order_is_stable_and_by_key() -> None:
     assert [m.key for m in plan_for(shuffled).metrics] == sorted(s["key"] for s in specs)
 
 
-def test_unrepresentable_metric_is_skipped_not_fatal() -> None:
+def test_metric_from_a_newer_api_is_declared_not_dropped() -> None:
     good = wire(custom("good"))
     alien = {**wire(custom("alien")), "kind": "funnel"}
     plan = build_plan([alien, good], "web", site_base_url="https://app")
+    assert [m.key for m in plan.metrics] == ["alien", "good"] and plan.skipped == []
+    assert plan.metrics[0].declared["kind"] == "funnel"
+    assert plan.metrics[0].unrecognized == ("kind",) and plan.metrics[1].unrecognized == ()
+
+
+def test_metric_breaking_a_rule_for_another_reason_is_skipped() -> None:
+    # A custom metric without an event key is no newer API, just an invalid declaration.
+    broken = {k: v for k, v in wire(custom("broken")).items() if k != "eventKey"}
+    plan = build_plan([broken, wire(custom("good"))], "web", site_base_url="https://app")
     assert [m.key for m in plan.metrics] == ["good"]
-    assert [(s.key, s.reason.split(":")[0]) for s in plan.skipped] == [("alien", "kind")]
+    assert [(s.key, s.reason.split(":")[0]) for s in plan.skipped] == [("broken", "event_key")]
 
 
 def test_empty_project_renders() -> None:
