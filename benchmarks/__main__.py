@@ -19,6 +19,7 @@ from pathlib import Path
 from benchmarks import (
     bad_inputs,
     cold_start,
+    lost_response_soak,
     memory,
     rate_limit,
     requests_per_op,
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, tuple[Callable[[bool], Section], bool]] = {
     "state_size": (lambda q: state_size.run(20 if q else 100), False),
     "memory": (lambda q: memory.run(50 if q else 200), False),
     "soak": (lambda q: soak.run(30 if q else 100), False),
+    "lost_soak": (lambda q: lost_response_soak.run(40 if q else 200), False),
     "rate_limit": (lambda q: rate_limit.run(30 if q else 100), False),
     "bad_inputs": (lambda q: bad_inputs.run(fast=q), False),
     "secret_scan": (lambda q: secret_scan.run(10 if q else 20), False),
