@@ -3,7 +3,8 @@
 Prints exactly one line, `LaunchDarkly emulator listening on http://127.0.0.1:PORT`, once the
 socket is bound, so scripts and tests can wait for it; then serves until SIGTERM or SIGINT.
 The control endpoint `/_emulator/*` takes `--control-token`, else `--token`; with neither,
-a random control token is printed on stderr.
+a random control token is printed on stderr. With `--tls` the URL is https and the path of
+the generated self-signed certificate is printed on stderr.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import argparse
 import os
 import signal
 import sqlite3
+import ssl
 import sys
+import tempfile
 import threading
 from types import FrameType
 
+from pulumi_ldmetrics.emulator import tlscert
 from pulumi_ldmetrics.emulator.app import Emulator
 from pulumi_ldmetrics.emulator.faults import FaultConfig
 from pulumi_ldmetrics.emulator.server import EmulatorServer
@@ -63,6 +67,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--duplicate-status", type=int, choices=(409, 400), default=409)
     p.add_argument("--seed", type=int, help="seed for random faults")
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https with a freshly generated self-signed certificate (its path is "
+        "printed on stderr; needs the 'cryptography' package)",
+    )
+    p.add_argument(
+        "--tls-dir",
+        help="where --tls writes emulator-cert.pem and emulator-key.pem (default: a new "
+        "temporary directory)",
+    )
     return p
 
 
@@ -104,6 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.control_token and not args.token:
         # Nobody chose it, so it must be told; stderr keeps stdout to its one line.
         print(f"ldmetrics-emulator: control token {emulator.control_token}", file=sys.stderr)
+    tls: ssl.SSLContext | None = None
+    if args.tls:
+        try:
+            cert = tlscert.generate(args.tls_dir or tempfile.mkdtemp(prefix="ldmetrics-tls-"))
+        except (tlscert.TlsUnavailableError, OSError) as err:
+            print(f"ldmetrics-emulator: {err}", file=sys.stderr)
+            emulator.close()
+            return 2
+        tls = cert.server_context()
+        # Clients must be told to trust it: SSL_CERT_FILE for Go tools, verify= for httpx.
+        print(f"ldmetrics-emulator: TLS certificate {cert.cert}", file=sys.stderr, flush=True)
     stop = threading.Event()
 
     def _on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -111,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with EmulatorServer(emulator, port=args.port) as server:
+        with EmulatorServer(emulator, port=args.port, tls=tls) as server:
             print(f"LaunchDarkly emulator listening on {server.url}", flush=True)
             while not stop.wait(0.5):
                 pass

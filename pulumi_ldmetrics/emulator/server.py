@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -174,7 +175,7 @@ class _Server(ThreadingHTTPServer):
         # The stdlib prints a traceback for every handler exception; a client that hung up
         # mid-answer is routine for a server, so it is only logged at debug level.
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
+        if isinstance(exc, (ConnectionError, TimeoutError, ssl.SSLError)):
             log.debug("client %s went away: %r", client_address, exc)
             return
         log.exception("emulator: error serving %s", client_address)
@@ -200,16 +201,27 @@ class _Server(ThreadingHTTPServer):
 class EmulatorServer:
     """Serve an `Emulator` on `http://127.0.0.1:<port>` in a background thread.
 
+    With `tls` (a server `ssl.SSLContext`, e.g. `tlscert.generate(dir).server_context()`), it
+    serves https instead.
+
     Use as a context manager. `port=0` picks a free port; `.url` tells which. Only the
     loopback interface is ever bound: the emulator may accept any token, so it must not be
     reachable from other hosts.
     """
 
-    def __init__(self, emulator: Emulator | None = None, *, port: int = 0, host: str = LOOPBACK):
+    def __init__(
+        self,
+        emulator: Emulator | None = None,
+        *,
+        port: int = 0,
+        host: str = LOOPBACK,
+        tls: ssl.SSLContext | None = None,
+    ):
         if host != LOOPBACK:
             raise ValueError(f"the emulator only listens on {LOOPBACK}, not {host!r}")
         self.emulator = emulator if emulator is not None else Emulator()
         self._port = port
+        self._tls = tls
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -221,18 +233,29 @@ class EmulatorServer:
         return int(self._server.server_address[1])
 
     @property
+    def scheme(self) -> str:
+        """ "https" when serving TLS, else "http"."""
+        return "https" if self._tls is not None else "http"
+
+    @property
     def url(self) -> str:
-        """Base URL, e.g. "http://127.0.0.1:54321"."""
-        return f"http://{LOOPBACK}:{self.port}"
+        """Base URL, e.g. "http://127.0.0.1:54321" (https with `tls`)."""
+        return f"{self.scheme}://{LOOPBACK}:{self.port}"
 
     def start(self) -> EmulatorServer:
         """Bind and start serving in a daemon thread."""
         if self._server is not None:
             raise RuntimeError("server already started")
         self._server = _Server(self._port, self.emulator)
+        if self._tls is not None:
+            # The handshake happens on the handler thread's first read, not in accept(): a
+            # client that never completes it must not stall the accepting thread.
+            self._server.socket = self._tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         # Both names a browser may use for this server; the control endpoint refuses others.
         for host in (LOOPBACK, "localhost"):
-            self.emulator.add_origin(f"http://{host}:{self.port}")
+            self.emulator.add_origin(f"{self.scheme}://{host}:{self.port}")
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},
