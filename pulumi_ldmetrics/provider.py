@@ -76,6 +76,7 @@ _CONFIG_KEYS = (
     _constants.CONFIG_API_HOST,
     _constants.CONFIG_TIMEOUT,
     _constants.CONFIG_MAX_RETRIES,
+    _constants.CONFIG_OPERATION_TIMEOUT,
 )
 # Module-level, so it is never pickled: guards the lazy creation of the shared client.
 _client_lock = threading.Lock()
