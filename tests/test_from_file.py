@@ -77,3 +77,20 @@ def test_unreadable_files_say_why(tmp_path: Path, content: str, expected: str) -
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(MetricsFileError, match="cannot read metrics file"):
         load_metric_entries(tmp_path / "nope.yaml")
+
+
+def test_strings_are_not_booleans_in_a_file(tmp_path: Path) -> None:
+    # YAML quotes make strings: "false" must neither adopt nor pass as is_numeric.
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "project_key: web\nmetrics:\n"
+        "  - {key: a, name: A, kind: custom, event_key: a, adopt_existing: 'false'}\n"
+        "  - {key: b, name: B, kind: custom, event_key: b, is_numeric: 'yes', unit: ms}\n"
+        "  - {key: c, name: C, kind: custom, event_key: c, adopt_existing: false}\n"
+    )
+    with pytest.raises(MetricsFileError) as info:
+        load_metric_entries(path)
+    message = str(info.value)
+    assert message.startswith(f"2 problem(s) in {path}")
+    assert "metrics[0] (key 'a'): adopt_existing: must be a boolean (true or false)" in message
+    assert "metrics[1] (key 'b'): is_numeric: Input should be a valid boolean" in message

@@ -189,3 +189,20 @@ def test_adopt_existing_must_be_a_boolean(value: Any, refused: bool) -> None:
 def test_spec_models_refuse_coercion_directly() -> None:
     with pytest.raises(ValidationError):
         MetricSpec.model_validate(spec(is_numeric="true"))
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("colour", "colour"),
+        ("myField", "myField"),  # shown as written, not snake_cased
+        ("\r", '"\\r"'),
+        ("", '""'),
+        ("a.b", '"a.b"'),
+        (" padded", '" padded"'),
+        ("x" * 70_000, '"' + "x" * 64 + '..."'),
+    ],
+)
+def test_an_unknown_property_is_named_readably(name: str, path: str) -> None:
+    _, violations = validate_spec(spec(**{name: 1}))
+    assert [(v.path, v.message) for v in violations] == [(path, "is not a metric field")]
