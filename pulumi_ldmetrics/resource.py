@@ -59,7 +59,8 @@ class EventFilterArgs(TypedDict, total=False):
     op: Required[Input[str]]
     """Operator, e.g. `in`; `and`/`or` for groups."""
     values: Required[Input[list[Any]]]
-    """Values to compare with, or nested filters for groups."""
+    """Values to compare with (strings, finite numbers, booleans), or nested filters for groups
+    (depth limit in `models/limits.py`)."""
     negate: Input[bool]
     """Invert the operator."""
     attribute: Input[str]
@@ -172,7 +173,9 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
     id `"{project_key}/{key}"`.
 
     Invalid combinations (a custom metric without `event_key`, percentile without a value, …)
-    fail at `pulumi preview` with one message per field, before any API call.
+    fail at `pulumi preview` with one message per field, before any API call. Inputs are strict:
+    no string is taken for a boolean or a number, and the size limits (key length, string
+    length, filter depth) are in `pulumi_ldmetrics/models/limits.py`.
     """
 
     project_key: pulumi.Output[str]
