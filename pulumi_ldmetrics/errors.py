@@ -175,7 +175,13 @@ class UnauthorizedError(APIStatusError):
     """Raised on 401: the access token is missing, wrong, expired or revoked."""
 
     def _hint(self) -> str:
-        return "check the access token (ldmetrics:accessToken or LAUNCHDARKLY_ACCESS_TOKEN)"
+        # `pulumi refresh` and `destroy` run with the provider settings the last `up` recorded,
+        # so a token fixed in config since then does not reach them: say how to get it there.
+        return (
+            "check the access token (ldmetrics:accessToken, else LAUNCHDARKLY_ACCESS_TOKEN);"
+            " refresh and destroy use the settings recorded by the last up: after fixing it,"
+            " run them with --run-program"
+        )
 
 
 class ForbiddenError(APIStatusError):

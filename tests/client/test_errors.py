@@ -111,7 +111,9 @@ def test_documented_example_message() -> None:
             401,
             "reading",
             "k",
-            "check the access token (ldmetrics:accessToken or LAUNCHDARKLY_ACCESS_TOKEN)",
+            "check the access token (ldmetrics:accessToken, else LAUNCHDARKLY_ACCESS_TOKEN);"
+            " refresh and destroy use the settings recorded by the last up: after fixing it,"
+            " run them with --run-program",
         ),
         (403, "updating", "k", "writer"),
         (404, "creating", "k", "check the project key"),
