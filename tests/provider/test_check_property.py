@@ -34,7 +34,16 @@ any_number = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([math.nan, math.inf, -math.inf, 50.0, 50.5, -0.0, 1e300]),
 )
-scalars = st.one_of(st.none(), st.booleans(), any_number, any_text, st.builds(Unknown))
+# Besides JSON, the SDK may hand over bytes or objects (assets, resource references).
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    any_number,
+    any_text,
+    st.builds(Unknown),
+    st.binary(max_size=8),
+    st.builds(object),
+)
 json_values = st.recursive(
     scalars,
     lambda inner: st.one_of(
