@@ -17,9 +17,16 @@ Go host does: ``runtime.options.virtualenv`` (relative to the project root), ``t
 (``.venv``), else ``$PULUMI_PYTHON_CMD``, else ``python3``. The program's stdout/stderr are
 inherited, so the engine shows them as diagnostics.
 
-Not implemented (UNIMPLEMENTED, as the engine tolerates): code generation, packing, linking,
-``RunPlugin`` (Python plugins other than the dynamic provider, which the engine starts itself via
-``pulumi-resource-pulumi-python``), and dependency installation (a no-op here).
+Required packages are computed as the Go host does (``GetRequiredPackages``): every installed
+distribution whose name starts with ``pulumi-`` or that ships a ``pulumi-plugin.json`` is a resource
+plugin to fetch, unless that file says ``"resource": false``; so a package missing the marker makes
+the engine try to download a plugin here too. Like the Go host, a program is interrupted (SIGINT,
+then killed after 5 s) when the engine cancels or abandons its ``Run`` call.
+
+Not implemented (UNIMPLEMENTED, as the engine tolerates): ``GetRequiredPlugins`` (the Go host
+dropped it for ``GetRequiredPackages``), code generation, packing, linking, ``RunPlugin`` (Python
+plugins other than the dynamic provider, which the engine starts itself via
+``pulumi-resource-pulumi-python``), parameterized packages, and dependency installation (a no-op).
 """
 
 # gRPC servicer methods have fixed (request, context) signatures, used or not.
@@ -29,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,6 +57,55 @@ from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 # pulumi-language-python-exec exits with 32 after it has already reported the error to the user.
 _EXIT_AFTER_USER_MESSAGE = 32
 _MAX_MESSAGE = 400 * 1024 * 1024
+# How long an interrupted program gets before it is killed (the Go host's cmd.WaitDelay).
+_INTERRUPT_GRACE_S = 5.0
+# Packages the Go host knows ship no plugin although their names start with pulumi-.
+_PACKAGES_WITHOUT_PLUGINS = frozenset({"pulumi-policy", "pulumi-esc-sdk"})
+# Run by the program's interpreter: [name, version, path of pulumi-plugin.json or ""] for every
+# installed distribution. The marker is looked up where the Go host looks: in the directories of
+# the module named after the distribution (dashes to underscores).
+_PACKAGES_PROBE = """
+import importlib.metadata, importlib.util, json, os
+found = []
+for dist in importlib.metadata.distributions():
+    name = dist.metadata["Name"]
+    if not name:
+        continue
+    marker = ""
+    try:
+        spec = importlib.util.find_spec(name.replace("-", "_"))
+        for loc in (spec.submodule_search_locations or []) if spec else []:
+            if os.path.isfile(os.path.join(str(loc), "pulumi-plugin.json")):
+                marker = os.path.join(str(loc), "pulumi-plugin.json")
+                break
+    except Exception:
+        pass
+    found.append([name, dist.version, marker])
+print(json.dumps(found))
+"""
+_PEP440 = re.compile(
+    r"(?P<release>\d+(?:\.\d+)*)(?:(?P<pre>a|b|rc)(?P<pre_n>\d*))?"
+    r"(?:\.post(?P<post>\d*))?(?:\.dev(?P<dev>\d*))?"
+)
+
+
+def plugin_version(package_version: str) -> str | None:
+    """The plugin version the Go host derives from a package version, or None where it gives up:
+    at least 3 segments; a/b/rc become -alpha./-beta./-rc.; .postN and .devN become +postN, +devN
+    (+postNdevM together). Epochs and local versions are not translated."""
+    match = _PEP440.fullmatch(package_version)
+    if match is None:
+        return None
+    segments = match["release"].split(".")
+    segments += ["0"] * (3 - len(segments))
+    version = ".".join(segments)
+    if match["pre"]:
+        version += {"a": "-alpha.", "b": "-beta.", "rc": "-rc."}[match["pre"]] + match["pre_n"]
+    if match["post"] is not None:
+        version += "+post" + match["post"]
+    if match["dev"] is not None:
+        version += ("" if match["post"] is not None else "+") + "dev" + match["dev"]
+    return version
 
 
 def _options(info: language_pb2.ProgramInfo | None) -> dict[str, Any]:
@@ -122,16 +179,51 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             self.root_directory = request.root_directory
         return language_pb2.LanguageHandshakeResponse()
 
-    def GetRequiredPlugins(
-        self, request: language_pb2.GetRequiredPluginsRequest, context: Any
-    ) -> language_pb2.GetRequiredPluginsResponse:
-        # Dynamic providers need no download: the engine starts pulumi-resource-pulumi-python.
-        return language_pb2.GetRequiredPluginsResponse()
-
     def GetRequiredPackages(
         self, request: language_pb2.GetRequiredPackagesRequest, context: Any
     ) -> language_pb2.GetRequiredPackagesResponse:
-        return language_pb2.GetRequiredPackagesResponse()
+        info = request.info if request.HasField("info") else None
+        try:
+            python, extra_env = self._python(info, os.getcwd())
+            probe = subprocess.run(
+                [*python, "-c", _PACKAGES_PROBE],
+                capture_output=True,
+                text=True,
+                env={**os.environ, **extra_env},
+                check=True,
+                timeout=120,
+            )
+            installed: list[list[str]] = json.loads(probe.stdout)
+        except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as exc:
+            context.abort(grpc.StatusCode.UNKNOWN, f"listing Python packages: {exc}")
+            raise AssertionError("unreachable") from exc  # abort raises
+        packages = []
+        for name, version, marker in installed:
+            if name in _PACKAGES_WITHOUT_PLUGINS:
+                continue
+            plugin: dict[str, Any] | None = None
+            if marker:
+                try:
+                    plugin = json.loads(Path(marker).read_text())
+                except (OSError, ValueError) as exc:
+                    context.abort(grpc.StatusCode.UNKNOWN, f"parsing {marker}: {exc}")
+            if plugin is None and not name.startswith("pulumi-"):
+                continue
+            if plugin is not None and not plugin.get("resource"):
+                continue  # the package says it has no plugin (what pulumi_ldmetrics ships)
+            plugin = plugin or {}
+            plugin_ver = plugin.get("version") or plugin_version(version)
+            if not plugin_ver:
+                continue
+            packages.append(
+                plugin_pb2.PackageDependency(
+                    name=plugin.get("name") or name.removeprefix("pulumi-"),
+                    version=plugin_ver if plugin_ver.startswith("v") else "v" + plugin_ver,
+                    kind="resource",
+                    server=plugin.get("server") or "",
+                )
+            )
+        return language_pb2.GetRequiredPackagesResponse(packages=packages)
 
     def InstallDependencies(
         self, request: language_pb2.InstallDependenciesRequest, context: Any
@@ -218,6 +310,9 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             )
         with self._lock:
             self._children.add(proc)
+        # The Go host runs the program under the Run call's context: an engine that cancels or
+        # drops the call interrupts the program (a normal return finds it already exited).
+        context.add_callback(lambda: _interrupt(proc))
         try:
             code = proc.wait()
         finally:
@@ -233,9 +328,25 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
 
     def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:
         with self._lock:
-            for proc in self._children:
-                proc.send_signal(signal.SIGINT)
+            children = list(self._children)
+        for proc in children:
+            _interrupt(proc)
         return empty_pb2.Empty()
+
+
+def _interrupt(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT now, SIGKILL if the program is still running after the grace period."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+
+    def kill_if_running() -> None:
+        if proc.poll() is None:
+            proc.kill()
+
+    timer = threading.Timer(_INTERRUPT_GRACE_S, kill_if_running)
+    timer.daemon = True
+    timer.start()
 
 
 def _find_executor(given: str | None) -> str:
