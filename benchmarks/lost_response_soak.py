@@ -215,7 +215,8 @@ def run(cycles: int = 200, seed: int = 20261130) -> Section:
         f"unanswered), {RATE_DROP:.0%} dropped connections, {RATE_5XX:.0%} 5xx. Each cycle: "
         "create, update adding `unit`/`is_numeric`, update replacing `name`, update removing "
         "`description`, delete (every fourth metric is kept and compared at the end).",
-        'Replayed blindly, a lost `remove` fails with "can\'t remove a non-existent object" '
+        "Replayed blindly, a lost `remove` fails on any server that applies RFC 6902 strictly "
+        '("can\'t remove a non-existent object") '
         'and a lost create with "already exists"; here a PATCH re-reads and sends only what '
         "is not applied yet, and a create's 409 after an ambiguous attempt is adopted only when "
         "the metric holds what was sent.",

@@ -260,8 +260,9 @@ def test_default_transport_and_wrong_token(server: Any) -> None:
 def test_patch_removing_a_field_whose_response_was_lost_converges(
     client: LDMetricsClient, emulator: Any, fault: Any, expected: list[tuple[str, str]]
 ) -> None:
-    # The remove is applied, the caller never hears so; a replay would get 400 "can't remove a
-    # non-existent object" forever. Re-read and re-diff finds nothing left to do.
+    # The remove is applied, the caller never hears so. A replay is not sent: on a server that
+    # applies RFC 6902 strictly it fails ("can't remove a non-existent object") forever, and the
+    # live API's answer is unknown. Re-read and re-diff finds nothing left to do.
     client.create_metric("proj", {**BODIES[0], "description": "to be removed"})
     emulator.fail_next(fault, method="PATCH")
     ops = [
