@@ -39,6 +39,7 @@ from pulumi_ldmetrics._constants import (
 from pulumi_ldmetrics._version import __version__
 from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.errors import ConfigurationError, LDMetricsError, one_line
+from pulumi_ldmetrics.events.cli import add_events_command
 from pulumi_ldmetrics.importer.atomic import write_files_atomically
 from pulumi_ldmetrics.importer.codegen_python import python_string, render_python
 from pulumi_ldmetrics.importer.codegen_yaml import render_yaml
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="progress bar on stderr (default: only when stderr is a terminal)",
     )
     imp.set_defaults(handler=import_command)
+    add_events_command(commands)
     return parser
 
 

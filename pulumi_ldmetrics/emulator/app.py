@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, unquote
 from pulumi_ldmetrics.emulator import listing, projects
 from pulumi_ldmetrics.emulator.control import CONTROL_PREFIX, handle_control
 from pulumi_ldmetrics.emulator.defaults import apply_defaults, member_id_for_token
+from pulumi_ldmetrics.emulator.events_app import EventsEmulator
 from pulumi_ldmetrics.emulator.faults import (
     FaultConfig,
     FaultInjector,
@@ -110,6 +111,19 @@ class Emulator:
         self._faults = FaultInjector(faults)
         self._log = RequestLog()
         self._close_lock = threading.Lock()
+        # The events host, served by its own listener (events_server.py): same tokens (the
+        # reader token lacks importEventData), and the metrics' event keys for its counters.
+        self.events = EventsEmulator(
+            token,
+            no_import_tokens=[reader_token] if reader_token else [],
+            projects=self.projects,
+            control_token=self.control_token,
+            event_keys=lambda project: {
+                str(doc["eventKey"])
+                for doc in self._store.list_project(project)
+                if doc.get("eventKey")
+            },
+        )
 
     # -- public in-process API -------------------------------------------------------
 
@@ -164,6 +178,7 @@ class Emulator:
         self._store.clear()
         self._log.clear()
         self._faults.reset()
+        self.events.reset()
 
     def close(self) -> None:
         """Release the store (closes the SQLite connection)."""
