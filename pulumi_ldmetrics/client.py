@@ -12,8 +12,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -349,6 +349,7 @@ class LDMetricsClient:
         params: Mapping[str, str | int] | None = None,
         absorb: type[APIStatusError] | None = None,
         replay: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response | None:
         """Send with retries; return the 2xx response, or None for an absorbed error.
 
@@ -357,8 +358,9 @@ class LDMetricsClient:
         is not sent again: after the usual wait ``_Replan`` is raised, so the caller can re-read
         and decide what is still to do.
         """
-        headers = {"Content-Type": "application/json"} if json is not None else None
-        request = self._http.build_request(method, path, json=json, params=params, headers=headers)
+        sent = {"Content-Type": "application/json"} if json is not None else {}
+        sent.update(headers or {})  # e.g. the beta API version of metric-group calls
+        request = self._http.build_request(method, path, json=json, params=params, headers=sent)
         while True:
             response, failure, ambiguous_now = self._attempt(request, target, budget)
             if response is not None:
@@ -566,9 +568,12 @@ class LDMetricsClient:
         json: object = None,
         params: Mapping[str, str | int] | None = None,
         replay: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """``_call`` (absorbing nothing, so never None) and decode the JSON object."""
-        response = self._call(method, path, target, budget, json=json, params=params, replay=replay)
+        response = self._call(
+            method, path, target, budget, json=json, params=params, replay=replay, headers=headers
+        )
         assert response is not None  # only absorb= turns an error into None
         return self._json(response, target)
 
@@ -587,3 +592,160 @@ class LDMetricsClient:
                 metric_key=target.metric_key,
             )
         return data
+
+    # --- metric groups (beta) -------------------------------------------------------------
+    # Same loop, deadlines, scrubbing and re-plan as metrics; every call sends the beta API
+    # version (without it LaunchDarkly answers 403) and errors name the group, not a metric.
+
+    def create_metric_group(self, project_key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a ``MetricGroupPost`` body; returns the created ``MetricGroupRep`` (201).
+
+        As ``create_metric``: a 409 after an ambiguous attempt of this call is checked against
+        the existing group (ours if it holds everything sent), else ``ConflictError``."""
+        key = body.get("key")
+        if not isinstance(key, str) or not key:
+            raise ValueError("a metric group body needs a non-empty 'key'")
+        target = _Target(CREATING, project_key, key)
+        budget = self._budget()
+        with _group_labels():
+            response = self._call(
+                "POST",
+                _group_path(project_key),
+                target,
+                budget,
+                json=dict(body),
+                absorb=ConflictError,
+                headers=_BETA,
+            )
+            if response is not None:
+                return self._json(response, target)
+            log.info("%s: the key exists after an ambiguous attempt; reading it back", target)
+            live = self._fetch("GET", _group_path(project_key, key), target, budget, headers=_BETA)
+            differences = differing_fields(_group_as_written(live), body)
+            if differences:
+                raise ConflictError(
+                    operation=CREATING,
+                    project_key=project_key,
+                    metric_key=key,
+                    status_code=409,
+                    code="conflict",
+                    api_message=(
+                        "a metric group with this key already exists and is not the one this"
+                        f" request created: it differs in {', '.join(differences)}"
+                    ),
+                    retries=budget.retries,
+                    differences=tuple(differences),
+                )
+            return live
+
+    def get_metric_group(self, project_key: str, key: str) -> dict[str, Any]:
+        """GET one ``MetricGroupRep``; ``NotFoundError`` if it does not exist."""
+        target = _Target(READING, project_key, key)
+        with _group_labels():
+            return self._fetch(
+                "GET", _group_path(project_key, key), target, self._budget(), headers=_BETA
+            )
+
+    def patch_metric_group(
+        self, project_key: str, key: str, patch_ops: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any]:
+        """PATCH with a JSON Patch array; returns the updated ``MetricGroupRep``. Never replayed
+        blindly: after an ambiguous attempt the group is re-read and only the operations it
+        does not show yet are sent, as ``patch_metric`` does."""
+        ops = [dict(op) for op in patch_ops]
+        target = _Target(UPDATING, project_key, key)
+        path = _group_path(project_key, key)
+        budget = self._budget()
+        with _group_labels():
+            while True:
+                try:
+                    return self._fetch(
+                        "PATCH", path, target, budget, json=ops, replay=False, headers=_BETA
+                    )
+                except _Replan:
+                    pass
+                live = self._fetch("GET", path, target, budget, headers=_BETA)
+                ops = unapplied_ops(_group_as_written(live), ops)
+                if not ops:
+                    log.info("%s: an earlier attempt was applied", target)
+                    return live
+                log.info("%s: re-sending %d operation(s) not applied yet", target, len(ops))
+
+    def delete_metric_group(self, project_key: str, key: str) -> None:
+        """DELETE a metric group (204). ``NotFoundError`` if it was already gone."""
+        with _group_labels():
+            self._call(
+                "DELETE",
+                _group_path(project_key, key),
+                _Target(DELETING, project_key, key),
+                self._budget(),
+                absorb=NotFoundError,
+                headers=_BETA,
+            )
+
+    def list_metric_groups(self, project_key: str) -> list[dict[str, Any]]:
+        """Every ``MetricGroupRep`` of a project, by pages of ``_GROUP_PAGE_LIMIT``, advancing
+        ``offset`` until ``totalCount`` is reached or a page is empty."""
+        target = _Target(LISTING, project_key)
+        items: list[dict[str, Any]] = []
+        budget = self._budget()
+        with _group_labels():
+            while True:
+                params: dict[str, str | int] = {"limit": _GROUP_PAGE_LIMIT, "offset": len(items)}
+                page = self._fetch(
+                    "GET", _group_path(project_key), target, budget, params=params, headers=_BETA
+                )
+                batch = [item for item in page.get("items") or [] if isinstance(item, dict)]
+                items.extend(batch)
+                total = page.get("totalCount")
+                if not isinstance(total, int) or isinstance(total, bool):
+                    total = len(items) + (
+                        _GROUP_PAGE_LIMIT if len(batch) == _GROUP_PAGE_LIMIT else 0
+                    )
+                if not batch or len(items) >= total:
+                    return items
+
+
+_BETA: dict[str, str] = {"LD-API-Version": "beta"}
+"""Metric groups are a beta resource: LaunchDarkly answers 403 without this version."""
+_GROUP_PAGE_LIMIT = 50
+"""The list maximum (default 20)."""
+
+
+def _group_path(project_key: str, group_key: str | None = None) -> str:
+    path = f"/api/v2/projects/{quote(project_key, safe='')}/metric-groups"
+    return path if group_key is None else f"{path}/{quote(group_key, safe='')}"
+
+
+@contextmanager
+def _group_labels() -> Iterator[None]:
+    """Name the metric group in error messages: the shared error classes say "metric"."""
+    try:
+        yield
+    except APIError as err:
+        text = str(err)
+        text = text.replace(" metrics of project ", " metric groups of project ", 1)
+        if " metric groups of project " not in text:
+            text = text.replace(" metric ", " metric group ", 1)
+        err.args = (text,)
+        raise
+
+
+def _group_as_written(live: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``MetricGroupRep`` in the shape of what is written to it (``maintainerId``, metrics as
+    ``{key, nameInGroup}``), so a re-plan compares like with like."""
+    doc = dict(live)
+    maintainer = live.get("maintainer")
+    if isinstance(maintainer, Mapping):
+        member = maintainer.get("_member") or maintainer.get("member")
+        member_id = member.get("_id") if isinstance(member, Mapping) else maintainer.get("key")
+        if isinstance(member_id, str):
+            doc["maintainerId"] = member_id
+    metrics = live.get("metrics")
+    if isinstance(metrics, list):
+        doc["metrics"] = [
+            {"key": m.get("key"), "nameInGroup": m.get("nameInGroup") or ""}
+            for m in metrics
+            if isinstance(m, Mapping)
+        ]
+    return doc

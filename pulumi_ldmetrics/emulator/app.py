@@ -30,6 +30,7 @@ from pulumi_ldmetrics.emulator.faults import (
     FaultMode,
     ScriptedFault,
 )
+from pulumi_ldmetrics.emulator.groups import BETA_REQUIRED, MetricGroups, is_beta
 from pulumi_ldmetrics.emulator.jsonbody import BodyError, parse_json
 from pulumi_ldmetrics.emulator.patching import PatchError, apply_ops, parse_patch, patch_target
 from pulumi_ldmetrics.emulator.representation import (
@@ -57,11 +58,15 @@ COLLECTION_ROUTE: Final = "/api/v2/metrics/{projectKey}"
 ITEM_ROUTE: Final = "/api/v2/metrics/{projectKey}/{metricKey}"
 PROJECTS_ROUTE: Final = "/api/v2/projects"
 PROJECT_ROUTE: Final = "/api/v2/projects/{projectKey}"
+GROUPS_ROUTE: Final = "/api/v2/projects/{projectKey}/metric-groups"
+GROUP_ROUTE: Final = "/api/v2/projects/{projectKey}/metric-groups/{metricGroupKey}"
 _ALLOWED: Final = {
     COLLECTION_ROUTE: ("GET", "POST"),
     ITEM_ROUTE: ("GET", "PATCH", "DELETE"),
     PROJECTS_ROUTE: ("GET",),
     PROJECT_ROUTE: ("GET",),
+    GROUPS_ROUTE: ("GET", "POST"),
+    GROUP_ROUTE: ("GET", "PATCH", "DELETE"),
 }
 WRITE_METHODS: Final = frozenset({"POST", "PATCH", "DELETE", "PUT"})
 DUPLICATE_MESSAGE: Final = "A metric with that key already exists"
@@ -96,6 +101,7 @@ class Emulator:
         *,
         duplicate_status: int = 409,
         control_token: str | None = None,
+        strict_standard_names: bool = False,
     ) -> None:
         if duplicate_status not in (400, 409):
             raise ValueError("duplicate_status must be 409 or 400")
@@ -108,6 +114,9 @@ class Emulator:
         """Origins (`http://127.0.0.1:PORT`) the control endpoint accepts in `Origin`;
         each server that serves this emulator adds its own."""
         self._store = open_store(db_path)
+        self.groups = MetricGroups(self._store.get, strict_standard_names=strict_standard_names)
+        """Metric groups (beta), in memory; `strict_standard_names` refuses step names in
+        standard groups."""
         self._faults = FaultInjector(faults)
         self._log = RequestLog()
         self._close_lock = threading.Lock()
@@ -173,9 +182,14 @@ class Emulator:
             for project, docs in self._store.all().items()
         }
 
+    def metric_groups(self) -> dict[str, list[JSONDict]]:
+        """Every stored metric group of every project as `MetricGroupRep`s, by project key."""
+        return self.groups.all()
+
     def reset(self) -> None:
-        """Clear metrics, the request log, faults, rate-limit windows and the script."""
+        """Clear metrics, groups, the request log, faults, rate-limit windows and the script."""
         self._store.clear()
+        self.groups.clear()
         self._log.clear()
         self._faults.reset()
         self.events.reset()
@@ -267,6 +281,8 @@ class Emulator:
 
         if route is None:
             return error(404, "not_found", "Invalid resource identifier")
+        if route in (GROUPS_ROUTE, GROUP_ROUTE) and not is_beta(headers):
+            return error(403, "forbidden", BETA_REQUIRED)
         allowed = _ALLOWED[route]
         # Before the project check: which methods a route has does not depend on its project.
         if method not in allowed:
@@ -288,6 +304,10 @@ class Emulator:
         if method in WRITE_METHODS and not can_write:
             return error(403, "forbidden", "Forbidden. This access token is read-only.")
 
+        if route in (GROUPS_ROUTE, GROUP_ROUTE):
+            query_params = dict(parse_qsl(query, keep_blank_values=True))
+            group_key = params[1] if route == GROUP_ROUTE else None
+            return self.groups.handle(method, project, group_key, query_params, body, error)
         ctx = _Ctx(project, member, request_id, error)
         if route == COLLECTION_ROUTE:
             if method == "GET":
@@ -375,8 +395,18 @@ class Emulator:
         return json_response(200, render_metric(ctx.project, new_doc))
 
     def _delete(self, ctx: _Ctx, key: str) -> Response:
-        if not self._store.delete(ctx.project, key):
-            return ctx.not_found(key)
+        with self._store.locked():
+            # Our guess (docs/emulator.md): a metric still in a group cannot be deleted.
+            using = self.groups.groups_using(ctx.project, key)
+            if using and self._store.get(ctx.project, key) is not None:
+                return ctx.error(
+                    400,
+                    "invalid_request",
+                    f"Metric {key!r} is used by metric group(s) {', '.join(using)};"
+                    " remove it from them before deleting it",
+                )
+            if not self._store.delete(ctx.project, key):
+                return ctx.not_found(key)
         return empty_response(204)
 
     def _list(self, ctx: _Ctx, params: dict[str, str]) -> Response:
@@ -448,8 +478,12 @@ def _match(path: str) -> tuple[str | None, list[str]]:
     if path.rstrip("/") == PROJECTS_ROUTE:
         return PROJECTS_ROUTE, []
     if path.startswith(PROJECTS_ROUTE + "/"):
-        key = unquote(path[len(PROJECTS_ROUTE) + 1 :].rstrip("/"))
-        return (PROJECT_ROUTE, [key]) if key and "/" not in key else (None, [])
+        parts = [unquote(p) for p in path[len(PROJECTS_ROUTE) + 1 :].rstrip("/").split("/")]
+        if len(parts) == 1 and parts[0]:
+            return PROJECT_ROUTE, parts
+        if len(parts) in (2, 3) and parts[1] == "metric-groups" and all(parts):
+            return (GROUPS_ROUTE, [parts[0]]) if len(parts) == 2 else (GROUP_ROUTE, parts[::2])
+        return None, []
     if not path.startswith(API_PREFIX):
         return None, []
     parts = [unquote(p) for p in path[len(API_PREFIX) :].rstrip("/").split("/")]
