@@ -208,10 +208,11 @@ class EventsEmulator:
     ) -> tuple[Response, str]:
         try:
             supplied = headers.get("authorization")
-            if self.token is not None and supplied != self.token:
-                raise Refusal(401, "unauthorized", "Invalid access token")
+            # A valid token without the permission is a 401 too (reference §3), told apart.
             if supplied in self.no_import_tokens:
                 raise Refusal(401, "unauthorized", NO_PERMISSION)
+            if self.token is not None and supplied != self.token:
+                raise Refusal(401, "unauthorized", "Invalid access token")
             project, environment = _route(path)
             if method != "POST":
                 return error_response(
