@@ -22,24 +22,34 @@ from benchmarks.common import (
     verdict,
 )
 
-# Reference §11 (TF provider v3.1.3, launchdarkly_metric): calls per metric per operation.
+# Measured, not from the reference: LaunchDarkly's Terraform provider v2.30.3 run side by side
+# with this project on the same emulator (one run, issue 13), requests per metric.
 TERRAFORM = {
+    "preview": "1 (GET: plan refreshes first)",
     "up: create": "3 (GET project, POST, GET)",
-    "up: one-field change": "2 (PATCH, GET)",
+    "up: no change": "1 (GET)",
+    "up: one-field change": "3 (GET, PATCH, GET)",
     "refresh": "1 (GET)",
     "refresh --skip-preview": "1 (GET)",
-    "destroy": "1 (DELETE)",
+    "destroy": "3 (GET, DELETE, GET)",
 }
-# What our provider is designed to do (provider.py docstring): the target per metric.
+# What our provider is designed to do (provider.py docstring): the target per metric. Refresh
+# reads a project's metrics from its listing when a stack manages most of it (read_batch.py):
+# at most ceil(N/50) + 1 requests per pass, and `pulumi refresh` runs two passes.
 EXPECTED = {
     "preview": 0,
     "up: create": 1,
     "up: no change": 0,
     "up: one-field change": 1,
-    "refresh": 2,
-    "refresh --skip-preview": 1,
     "destroy": 1,
 }
+PER_PASS_LISTING = ("refresh", "refresh --skip-preview")
+
+
+def refresh_target(name: str, n: int) -> int:
+    """Most requests a refresh of `n` metrics (the whole project) may take."""
+    passes = 1 if name.endswith("--skip-preview") else 2
+    return passes * (-(-n // 50) + 1)
 
 
 def run(n: int = 100) -> Section:
@@ -69,18 +79,21 @@ def run(n: int = 100) -> Section:
             log = emulator.request_log()
             total = len(log)
             per_metric = total / n
-            ok = per_metric == EXPECTED[name]
+            if name in PER_PASS_LISTING:
+                target: str | int = f"total <= {refresh_target(name, n)}"
+                ok = total <= refresh_target(name, n)
+            else:
+                target = EXPECTED[name]
+                ok = per_metric == EXPECTED[name]
             if not ok:
-                missed.append(
-                    f"requests/{name}: {per_metric:g} per metric, expected {EXPECTED[name]}"
-                )
+                missed.append(f"requests/{name}: {per_metric:g} per metric, expected {target}")
             rows.append(
                 [
                     name,
                     total,
                     fmt_counts(method_counts(log)),
                     f"{per_metric:g}",
-                    EXPECTED[name],
+                    target,
                     TERRAFORM.get(name, "—"),
                     fmt_counts(summary_counts(proc.stdout)),
                     f"{seconds:.1f}",
@@ -103,13 +116,15 @@ def run(n: int = 100) -> Section:
         rows,
     )
     body += (
-        "\n\nTerraform figures are the reference's call counts for `launchdarkly_metric` "
-        "(create 3, update 2, delete 1, refresh 1). Terraform's `plan`/`apply` also refresh "
-        "every resource first by default (+1 GET per metric on every plan, including a "
+        "\n\nThe Terraform column was measured once, not by this benchmark: LaunchDarkly's "
+        "Terraform provider v2.30.3 (`launchdarkly_metric`) run side by side with this project "
+        "against the same emulator on this machine, counting the emulator's request log per "
+        "phase. Its plan refreshes every resource first (1 GET per metric, also for a "
         "no-change apply), which this provider does not need: `check`/`diff` are pure and "
-        "`pulumi refresh` is explicit. `pulumi refresh --yes` (CLI 3.259) runs a preview pass "
-        "and then the refresh pass, and each pass calls `read` (1 GET) for every metric, hence "
-        "2 per metric; with `--skip-preview` it is 1, like Terraform.\n"
+        "`pulumi refresh` is explicit. `pulumi refresh --yes` runs a preview pass and then the "
+        "refresh pass, each in its own provider process; each pass reads the project's "
+        "listing (50 metrics a request) once it has read a few metrics of it "
+        "(`pulumi_ldmetrics/read_batch.py`).\n"
         f"\nMetrics left on the server after destroy: {len(left)} (target 0)."
     )
     if left:

@@ -6,9 +6,10 @@ Patch (a `remove` that was applied fails the second time with "can't remove a no
 object") and for POST (a 409 then says nothing about who created the key). So the client re-reads
 the metric and asks these pure functions what is still to do.
 
-"Holds" is lenient in one direction only: the server may add fields and spell out defaults, so a
-live object holds a sent object when it has every sent member with an equal value (recursively);
-lists must match element by element.
+For a create, "holds" is lenient in one direction only: the server may add fields and spell out
+defaults, so a live object holds a sent object when it has every sent member with an equal value
+(recursively); lists must match element by element. For a patch, an operation counts as applied
+only when the value is exactly there (`same`): re-sending an applied one is harmless.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import jsonpointer
 
-__all__ = ["differing_fields", "holds", "unapplied_ops"]
+__all__ = ["differing_fields", "holds", "same", "unapplied_ops"]
 
 _ABSENT = object()
 
@@ -41,6 +42,19 @@ def holds(live: Any, sent: Any) -> bool:
     return bool(live is not _ABSENT and live == sent)
 
 
+def same(a: Any, b: Any) -> bool:
+    """JSON equality: booleans are not numbers, and a member set to null is an absent one."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        a_set = {k: v for k, v in a.items() if v is not None}
+        b_set = {k: v for k, v in b.items() if v is not None}
+        return a_set.keys() == b_set.keys() and all(same(a_set[k], b_set[k]) for k in a_set)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
 def unapplied_ops(
     live: Mapping[str, Any], ops: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -58,7 +72,9 @@ def unapplied_ops(
             continue
         current = jsonpointer.resolve_pointer(live, path, _ABSENT)
         if kind in ("add", "replace"):
-            done = current is not _ABSENT and holds(current, op.get("value"))
+            # Exact, not `holds`: an op whose effect is in doubt is sent again (it is
+            # idempotent), while one wrongly taken as applied would be lost.
+            done = current is not _ABSENT and same(current, op.get("value"))
         elif kind == "remove":
             done = current is _ABSENT or current is None
         else:

@@ -329,6 +329,19 @@ class LDMetricsClient:
             if not batch or len(items) >= total:
                 return items
 
+    def list_metrics_page(
+        self, project_key: str, *, offset: int, sort: str | None = None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """One page (LIST_PAGE_LIMIT items from ``offset``) and the API's ``totalCount``."""
+        params: dict[str, str | int] = {"limit": LIST_PAGE_LIMIT, "offset": offset}
+        if sort is not None:
+            params["sort"] = sort
+        target = _Target(LISTING, project_key)
+        page = self._fetch("GET", _path(project_key), target, self._budget(), params=params)
+        items = [item for item in page.get("items") or [] if isinstance(item, dict)]
+        total = page.get("totalCount")
+        return items, total if isinstance(total, int) and not isinstance(total, bool) else None
+
     # --- the one retry loop -----------------------------------------------------------------
 
     def _budget(self) -> _Budget:

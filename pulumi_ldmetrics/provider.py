@@ -8,7 +8,8 @@ How the engine drives it (one provider process per deployment, 4 worker threads 
 one instance, `configure()` once per process after unpickling):
 - `check` and `diff` are pure: validation and comparison, zero HTTP requests.
 - `create` is 1 POST (its response is the read-back); `update` 1 PATCH, or nothing when the
-  patch is empty; `delete` 1 DELETE (404 counts as done); `read` 1 GET (404 drops the resource).
+  patch is empty; `delete` 1 DELETE (404 counts as done); `read` 1 GET (404 drops the
+  resource), or, when a deployment reads many metrics of one project, a share of its listing.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from pulumi_ldmetrics.models import (
     validate_spec,
 )
 from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
+from pulumi_ldmetrics.read_batch import ReadBatcher
 from pulumi_ldmetrics.settings import ClientSettings
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,7 @@ class MetricProvider(ResourceProvider):
 
     _config: Mapping[str, str] | None = None
     _client: LDMetricsClient | None = None
+    _batcher: ReadBatcher | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,6 +128,7 @@ class MetricProvider(ResourceProvider):
         values = {key: req.config.get(key) for key in _CONFIG_KEYS}
         self._config = {key: str(value) for key, value in values.items() if value is not None}
         self._client = None
+        self._batcher = None
         ClientSettings.resolve(self._config, os.environ)  # raises ConfigurationError
 
     # -- engine calls ---------------------------------------------------------------------
@@ -200,6 +204,7 @@ class MetricProvider(ResourceProvider):
                     "adopt_existing=True on this Metric (or run `ldmetrics import`); "
                     "otherwise choose another key."
                 ) from err
+        self._reads().forget(spec.project_key, spec.key)
         return CreateResult(
             format_metric_id(spec.project_key, spec.key), self._outputs(spec, rep, props)
         )
@@ -214,27 +219,30 @@ class MetricProvider(ResourceProvider):
         rep = MetricRep.model_validate(
             self._api().patch_metric(new_spec.project_key, new_spec.key, ops)
         )
+        self._reads().forget(new_spec.project_key, new_spec.key)
         return UpdateResult(self._outputs(new_spec, rep, news))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """1 DELETE. A metric that is already gone counts as deleted."""
         project_key, key = parse_metric_id(id_)
+        self._reads().forget(project_key, key)
         try:
             self._api().delete_metric(project_key, key)
         except NotFoundError:
             log.info("metric %s was already deleted", id_)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """1 GET, for refresh and `Metric.get`. Returns fresh outputs AND inputs, so a refresh
-        followed by a preview shows only real drift against the code.
+        """For refresh and `Metric.get`: 1 GET, or a share of the project's listing when this
+        deployment reads many of its metrics (`read_batch`). Returns fresh outputs AND inputs,
+        so a refresh followed by a preview shows only real drift against the code.
 
         Tolerant: a kind, enum value or nested field this version does not know is kept as the
         server sent it, in both, so the next preview shows it against the code."""
         project_key, key = parse_metric_id(id_)
-        try:
-            rep = MetricRep.model_validate(self._api().get_metric(project_key, key))
-        except NotFoundError:
+        found = self._reads().read(project_key, key)
+        if found is None:
             return ReadResult(id_="", outs={})  # a blank id drops it; outs must be a dict
+        rep = MetricRep.model_validate(found)
         unmanaged = props.get(UNMANAGED_FIELDS)
         managed = COMPUTED_WHEN_OMITTED - set(
             unmanaged if unmanaged is not None else COMPUTED_WHEN_OMITTED
@@ -280,6 +288,13 @@ class MetricProvider(ResourceProvider):
     def _site_base_url(self) -> str:
         # Outputs are built only after an API call, so the client (and its settings) exist.
         return self._api().settings.api_host
+
+    def _reads(self) -> ReadBatcher:
+        """This deployment's reads (see `read_batch`): created with the client, never pickled."""
+        with _client_lock:
+            if self._batcher is None:
+                self._batcher = ReadBatcher(self._api)
+            return self._batcher
 
     def _api(self) -> LDMetricsClient:
         with _client_lock:

@@ -1,0 +1,133 @@
+"""Reads of one deployment served from a project's listing (`read_batch.py`), over loopback.
+
+Request counts come from the emulator's log; every answer is compared with the metric itself."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from pulumi_ldmetrics.client import LDMetricsClient
+from pulumi_ldmetrics.emulator import Emulator, EmulatorServer
+from pulumi_ldmetrics.read_batch import ReadBatcher
+from pulumi_ldmetrics.settings import ClientSettings
+
+from .conftest import TOKEN
+
+PROJECT = "web"
+
+
+def seed(emulator: Emulator, count: int, prefix: str = "m") -> list[str]:
+    keys = [f"{prefix}-{i:04d}" for i in range(count)]
+    for key in keys:
+        body = {"key": key, "name": key, "kind": "custom", "eventKey": f"e-{key}"}
+        response = emulator.handle(
+            "POST",
+            f"/api/v2/metrics/{PROJECT}",
+            "",
+            {"authorization": TOKEN, "content-type": "application/json"},
+            json.dumps(body).encode(),
+        )
+        assert response.status == 201
+    emulator.clear_log()  # seeding is not what is measured
+    return keys
+
+
+@pytest.fixture
+def client(server: EmulatorServer) -> Iterator[LDMetricsClient]:
+    with LDMetricsClient(ClientSettings(access_token=TOKEN, api_host=server.url)) as api:
+        yield api
+
+
+def requests(emulator: Emulator) -> list[tuple[str, str]]:
+    return [(e["method"], e["query"]) for e in emulator.request_log()]
+
+
+def read_all(batcher: ReadBatcher, keys: list[str], workers: int = 4) -> dict[str, Any]:
+    with ThreadPoolExecutor(workers) as pool:
+        found = pool.map(lambda k: batcher.read(PROJECT, k), keys)
+        return dict(zip(keys, found, strict=True))
+
+
+@pytest.mark.parametrize("managed", [50, 200, 1000])
+def test_a_stack_managing_the_whole_project_reads_its_listing(
+    emulator: Emulator, client: LDMetricsClient, managed: int
+) -> None:
+    keys = seed(emulator, managed)
+    random.Random(managed).shuffle(keys)  # the engine's order is not the listing's
+    found = read_all(ReadBatcher(lambda: client), keys)
+    assert all(found[k] is not None and found[k]["key"] == k for k in keys)
+    pages = -(-managed // 50)
+    listing = [q for _m, q in requests(emulator) if "offset=" in q]
+    assert len(listing) == pages  # every page once
+    assert len(emulator.request_log()) <= 2 * pages + 2  # issue 13's target
+
+
+def test_a_handful_of_metrics_in_a_large_project_stays_with_gets(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    seed(emulator, 995, prefix="other")
+    mine = seed(emulator, 5)
+    found = read_all(ReadBatcher(lambda: client), mine, workers=1)
+    assert [found[k]["key"] for k in mine] == mine
+    log = requests(emulator)
+    listing = [q for _m, q in log if "offset=" in q]
+    assert len(listing) == 1  # one page, to learn the listing's cost
+    assert len(log) <= len(mine) + 1
+
+
+def test_a_metric_missing_from_the_listing_gets_its_own_get_before_it_is_dropped(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    keys = seed(emulator, 60)
+    batcher = ReadBatcher(lambda: client)
+    read_all(batcher, [*keys[:30], keys[55]], workers=1)  # the whole listing is fetched by now
+    pages = [q for _m, q in requests(emulator) if "offset=" in q]
+    assert [q.split("&")[1] for q in pages] == ["offset=0", "offset=50"]
+    emulator.handle(
+        "DELETE", f"/api/v2/metrics/{PROJECT}/{keys[40]}", "", {"authorization": TOKEN}, b""
+    )
+    listed = len(emulator.request_log())
+    # Still in this deployment's listing: served from it (the listing is this deployment's).
+    assert batcher.read(PROJECT, keys[40]) is not None
+    # Not in the listing at all: a GET decides, and its 404 means deleted.
+    assert batcher.read(PROJECT, "never-existed") is None
+    assert requests(emulator)[listed:] == [("GET", "")]
+
+
+def test_a_new_deployment_sees_what_changed_since_the_last_one(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    keys = seed(emulator, 60)
+    read_all(ReadBatcher(lambda: client), keys)
+    patch = json.dumps([{"op": "replace", "path": "/name", "value": "Changed"}]).encode()
+    emulator.handle(
+        "PATCH",
+        f"/api/v2/metrics/{PROJECT}/{keys[7]}",
+        "",
+        {"authorization": TOKEN, "content-type": "application/json"},
+        patch,
+    )
+    emulator.handle(
+        "DELETE", f"/api/v2/metrics/{PROJECT}/{keys[8]}", "", {"authorization": TOKEN}, b""
+    )
+    fresh = read_all(ReadBatcher(lambda: client), keys)  # a new process: nothing carried over
+    assert fresh[keys[7]]["name"] == "Changed"
+    assert fresh[keys[8]] is None
+
+
+def test_this_deployments_own_write_is_read_back_not_the_listing(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    keys = seed(emulator, 60)
+    batcher = ReadBatcher(lambda: client)
+    read_all(batcher, keys)
+    client.patch_metric(PROJECT, keys[3], [{"op": "replace", "path": "/name", "value": "Mine"}])
+    batcher.forget(PROJECT, keys[3])
+    found = batcher.read(PROJECT, keys[3])
+    assert found is not None and found["name"] == "Mine"
