@@ -10,6 +10,7 @@ the generated self-signed certificate is printed on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sqlite3
@@ -21,6 +22,7 @@ from types import FrameType
 
 from pulumi_ldmetrics.emulator import tlscert
 from pulumi_ldmetrics.emulator.app import Emulator
+from pulumi_ldmetrics.emulator.events_server import EventsServer
 from pulumi_ldmetrics.emulator.faults import FaultConfig
 from pulumi_ldmetrics.emulator.server import EmulatorServer
 from pulumi_ldmetrics.emulator.store import StoreInUseError
@@ -47,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get(CONTROL_TOKEN_ENV),
         help=f"Authorization value /_emulator/* requires; default ${CONTROL_TOKEN_ENV}, else "
         "--token, else a random one printed on stderr",
+    )
+    p.add_argument(
+        "--events-port",
+        type=int,
+        help="also serve the events host (metric event imports) on this port, 0 picks a free "
+        "one; its URL is printed on stderr",
     )
     p.add_argument("--db", help="SQLite file to keep metrics in across restarts")
     p.add_argument("--projects", help="comma-separated project keys; others get 404")
@@ -137,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        with EmulatorServer(emulator, port=args.port, tls=tls) as server:
+        with contextlib.ExitStack() as servers:
+            server = servers.enter_context(EmulatorServer(emulator, port=args.port, tls=tls))
+            if args.events_port is not None:
+                # stderr: stdout keeps its one line, which scripts wait for.
+                events = servers.enter_context(EventsServer(emulator, port=args.events_port))
+                print(f"ldmetrics-emulator: events host {events.url}", file=sys.stderr, flush=True)
             print(f"LaunchDarkly emulator listening on {server.url}", flush=True)
             while not stop.wait(0.5):
                 pass
