@@ -19,6 +19,8 @@ from pulumi_ldmetrics._version import __version__
 
 if TYPE_CHECKING:
     from pulumi_ldmetrics.from_file import MetricsFileError, load_metric_entries, metrics_from_file
+    from pulumi_ldmetrics.group_provider import MetricGroupExistsError, MetricGroupProvider
+    from pulumi_ldmetrics.group_resource import MetricGroup, MetricGroupArgs, MetricInGroupArgs
     from pulumi_ldmetrics.provider import MetricExistsError, MetricProvider
     from pulumi_ldmetrics.resource import (
         DataSourceArgs,
@@ -38,6 +40,11 @@ _WHERE = {
     "Metric": "pulumi_ldmetrics.resource",
     "MetricArgs": "pulumi_ldmetrics.resource",
     "MetricExistsError": "pulumi_ldmetrics.provider",
+    "MetricGroup": "pulumi_ldmetrics.group_resource",
+    "MetricGroupArgs": "pulumi_ldmetrics.group_resource",
+    "MetricGroupExistsError": "pulumi_ldmetrics.group_provider",
+    "MetricGroupProvider": "pulumi_ldmetrics.group_provider",
+    "MetricInGroupArgs": "pulumi_ldmetrics.group_resource",
     "MetricProvider": "pulumi_ldmetrics.provider",
     "MetricsFileError": "pulumi_ldmetrics.from_file",
     "UrlMatcherArgs": "pulumi_ldmetrics.resource",
@@ -53,6 +60,11 @@ __all__ = [
     "Metric",
     "MetricArgs",
     "MetricExistsError",
+    "MetricGroup",
+    "MetricGroupArgs",
+    "MetricGroupExistsError",
+    "MetricGroupProvider",
+    "MetricInGroupArgs",
     "MetricProvider",
     "MetricsFileError",
     "UrlMatcherArgs",

@@ -1,0 +1,302 @@
+"""`MetricGroupProvider`: the dynamic provider behind `MetricGroup` (LaunchDarkly's beta
+metric-groups API).
+
+`pulumi_ldmetrics.group_provider.MetricGroupProvider` is a STABLE PATH: dill pickles it by
+reference into every stack's state, so moving it breaks refresh and destroy of existing stacks.
+If it ever moves, leave an alias here.
+
+Requests, as for metrics: `check` and `diff` none; `create` 1 POST (plus 1 GET of the first
+metric when no maintainer is known, see below); `update` 1 PATCH of the changed paths, or
+nothing; `delete` 1 DELETE (404 counts as done); `read` 1 GET (404 drops the resource).
+
+The maintainer: LaunchDarkly requires `maintainerId` and the Terraform provider fills it from
+`GET /api/v2/members/me`, which fails for service tokens (they are no member). Here an undeclared
+maintainer is the maintainer of the group's first metric: `MetricGroup` passes the first
+`Metric` resource's `maintainer_id` output (no request), and when the metrics are bare keys the
+provider reads that metric once at create. Either works with any token that can read metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+
+from pulumi_ldmetrics import _host_errors, _logging
+from pulumi_ldmetrics.client import LDMetricsClient
+from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
+from pulumi_ldmetrics.models.group_convert import (
+    group_changed_fields,
+    group_inputs_from_rep,
+    group_inputs_from_spec,
+    group_outputs_from_rep,
+    group_patch_ops,
+    group_post_body,
+    group_spec_from_inputs,
+    group_spec_from_rep,
+)
+from pulumi_ldmetrics.models.group_defaults import normalize_group
+from pulumi_ldmetrics.models.group_response import MetricGroupRep
+from pulumi_ldmetrics.models.group_rules import validate_group
+from pulumi_ldmetrics.models.group_spec import GROUP_REPLACE_ON_CHANGE, MetricGroupSpec
+from pulumi_ldmetrics.models.response import MetricRep
+from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
+from pulumi_ldmetrics.provider import _CONFIG_KEYS, ADOPT_EXISTING, PROVIDER_KEY, UNMANAGED_FIELDS
+from pulumi_ldmetrics.settings import ClientSettings
+
+__all__ = [
+    "MetricGroupExistsError",
+    "MetricGroupProvider",
+    "MissingMaintainerError",
+    "format_group_id",
+    "parse_group_id",
+]
+
+log = logging.getLogger(__name__)
+
+# Module-level, so it is never pickled: guards the lazy creation of the shared client.
+_client_lock = threading.Lock()
+
+
+class MetricGroupExistsError(LDMetricsError):
+    """Raised when creating a metric group whose key is already taken in LaunchDarkly."""
+
+
+class MissingMaintainerError(LDMetricsError):
+    """Raised at create when no maintainer is declared and none can be derived."""
+
+
+def format_group_id(project_key: str, key: str) -> str:
+    """`project/key`, the resource id (the Terraform provider's import id)."""
+    return f"{project_key}/{key}"
+
+
+def parse_group_id(group_id: str) -> tuple[str, str]:
+    """Split `project/key`; exactly one `/` and both sides non-empty."""
+    project_key, sep, key = group_id.partition("/")
+    if not sep or not project_key or not key or "/" in key:
+        raise ValueError(
+            f"invalid metric group id {group_id!r}: expected '<project key>/<group key>',"
+            " e.g. 'web/checkout-funnel'"
+        )
+    return project_key, key
+
+
+class MetricGroupProvider(ResourceProvider):
+    """Creates, reads, updates and deletes LaunchDarkly metric groups.
+
+    Settings come from the same stack config and environment as `MetricProvider` (see there),
+    resolved in `configure()`; nothing is stored at construction, so the pickle carries no
+    token.
+    """
+
+    serialize_as_secret_always = False
+
+    _config: Mapping[str, str] | None = None
+    _client: LDMetricsClient | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Never pickle the config (it holds the token) or the client (an SSLContext).
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Resolve and validate the settings now, so a bad token or host fails the preview."""
+        _logging.configure_from_env()
+        _host_errors.install()
+        values = {key: req.config.get(key) for key in _CONFIG_KEYS}
+        self._config = {key: str(value) for key, value in values.items() if value is not None}
+        self._client = None
+        ClientSettings.resolve(self._config, os.environ)  # raises ConfigurationError
+
+    # -- engine calls ---------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Every rule at once, each failure on its property; normalized inputs. No request."""
+        inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        adopt = inputs.pop(ADOPT_EXISTING, None)
+        spec, violations = validate_group(inputs, is_unknown=_is_unknown)
+        violations += adopt_existing_violations(adopt, is_unknown=_is_unknown)
+        if spec is None or violations:
+            return CheckResult(news, [CheckFailure(v.path, v.message) for v in violations])
+        checked = group_inputs_from_spec(normalize_group(spec))
+        for name, value in inputs.items():
+            if _contains_unknown(value):
+                checked[name] = value  # preview: keep the engine's unknown, don't guess
+        if adopt is not None:
+            checked[ADOPT_EXISTING] = adopt
+        return CheckResult(checked, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare old outputs with checked new inputs. No request.
+
+        `metrics` wholly unknown replaces the group. The engine asks exactly that when a metric
+        of the group is replaced delete-before-replace (it marks the dependent property
+        unknown): replacing the group deletes it before its metric, so LaunchDarkly never sees
+        a metric deleted while a group still holds it, and the new group is created after the
+        new metric. A reorder or a changed metric list is an update."""
+        unknown = sorted(k for k, v in news.items() if k != PROVIDER_KEY and _contains_unknown(v))
+        known_news = {k: v for k, v in news.items() if k not in unknown}
+        stand_in = {k: olds[k] for k in unknown if k in olds}
+        old_spec = group_spec_from_inputs(olds)
+        new_spec = group_spec_from_inputs({**stand_in, **known_news})
+        changed = set(group_changed_fields(old_spec, new_spec)) | set(unknown)
+        changed.discard(ADOPT_EXISTING)
+        replaces = [name for name in sorted(changed) if name in GROUP_REPLACE_ON_CHANGE]
+        if isinstance(news.get("metrics"), Unknown):
+            replaces.append("metrics")
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            # Keys are unique per project: the old group must go before the new one comes.
+            delete_before_replace=bool(replaces),
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """1 POST (1 more GET when the maintainer must be read from the first metric); with
+        `adopt_existing`, 1 GET and at most 1 PATCH instead."""
+        spec = group_spec_from_inputs(props)
+        api = self._api()
+        if bool(props.get(ADOPT_EXISTING)):
+            try:
+                live = MetricGroupRep.model_validate(
+                    api.get_metric_group(spec.project_key, spec.key)
+                )
+                rep = self._bring_to(spec, live)
+            except NotFoundError:
+                rep = self._post(spec)
+        else:
+            rep = self._post(spec)
+        return CreateResult(
+            format_group_id(spec.project_key, spec.key), self._outputs(spec, rep, props)
+        )
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """1 PATCH of only the changed paths; no request at all when nothing changed."""
+        new_spec = group_spec_from_inputs(news)
+        ops = group_patch_ops(group_spec_from_inputs(olds), new_spec)
+        if not ops:
+            outs = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
+            return UpdateResult(_with_adopt(outs, news))
+        rep = MetricGroupRep.model_validate(
+            self._api().patch_metric_group(new_spec.project_key, new_spec.key, ops)
+        )
+        return UpdateResult(self._outputs(new_spec, rep, news))
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        """1 DELETE. A group that is already gone counts as deleted."""
+        project_key, key = parse_group_id(id_)
+        try:
+            self._api().delete_metric_group(project_key, key)
+        except NotFoundError:
+            log.info("metric group %s was already deleted", id_)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """1 GET, for refresh and `MetricGroup.get`: fresh outputs and inputs, so a refresh
+        followed by a preview shows only real drift against the code."""
+        project_key, key = parse_group_id(id_)
+        try:
+            rep = MetricGroupRep.model_validate(self._api().get_metric_group(project_key, key))
+        except NotFoundError:
+            return ReadResult(id_="", outs={})  # a blank id drops it; outs must be a dict
+        unmanaged = props.get(UNMANAGED_FIELDS)
+        manage_maintainer = isinstance(unmanaged, list) and "maintainer_id" not in unmanaged
+        inputs = group_inputs_from_rep(rep, project_key, manage_maintainer=manage_maintainer)
+        outs = group_outputs_from_rep(rep, project_key)
+        outs[UNMANAGED_FIELDS] = [] if manage_maintainer else ["maintainer_id"]
+        return ReadResult(id_=id_, outs=_with_adopt(outs, props), inputs=_with_adopt(inputs, props))
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _post(self, spec: MetricGroupSpec) -> MetricGroupRep:
+        maintainer = spec.maintainer_id or self._first_metric_maintainer(spec)
+        body = group_post_body(spec.model_copy(update={"maintainer_id": maintainer}))
+        try:
+            return MetricGroupRep.model_validate(
+                self._api().create_metric_group(spec.project_key, body)
+            )
+        except ConflictError as err:
+            differs = f" (it differs in {', '.join(err.differences)})" if err.differences else ""
+            raise MetricGroupExistsError(
+                f"creating metric group {spec.project_key}/{spec.key}: a metric group with this"
+                f" key already exists in LaunchDarkly{differs}. To manage it with Pulumi, set"
+                " adopt_existing=True on this MetricGroup; otherwise choose another key."
+            ) from err
+
+    def _first_metric_maintainer(self, spec: MetricGroupSpec) -> str:
+        """The maintainer of the group's first metric (see the module docstring)."""
+        first = spec.metrics[0].key
+        metric = MetricRep.model_validate(self._api().get_metric(spec.project_key, first))
+        maintainer = metric.effective_maintainer_id
+        if not isinstance(maintainer, str) or not maintainer:
+            raise MissingMaintainerError(
+                f"creating metric group {spec.project_key}/{spec.key}: LaunchDarkly requires a"
+                f" maintainer and the first metric ({first}) has none to borrow; set"
+                " maintainer_id to a member id (24 hex characters)"
+            )
+        return maintainer
+
+    def _bring_to(self, spec: MetricGroupSpec, live: MetricGroupRep) -> MetricGroupRep:
+        """Adopt an existing group: patch it to the declared state (0 or 1 request)."""
+        ops = group_patch_ops(group_spec_from_rep(live, spec.project_key), spec)
+        if not ops:
+            return live
+        return MetricGroupRep.model_validate(
+            self._api().patch_metric_group(spec.project_key, spec.key, ops)
+        )
+
+    def _outputs(
+        self, spec: MetricGroupSpec, rep: MetricGroupRep, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        outs = group_outputs_from_rep(rep, spec.project_key)
+        outs[UNMANAGED_FIELDS] = ["maintainer_id"] if spec.maintainer_id is None else []
+        drift = group_changed_fields(group_spec_from_rep(rep, spec.project_key), spec)
+        if drift:
+            log.warning(
+                "LaunchDarkly did not store %s of metric group %s/%s as sent",
+                drift,
+                spec.project_key,
+                spec.key,
+            )
+        return _with_adopt(outs, props)
+
+    def _api(self) -> LDMetricsClient:
+        with _client_lock:
+            if self._client is None:
+                self._client = LDMetricsClient(
+                    ClientSettings.resolve(self._config or {}, os.environ)
+                )
+            return self._client
+
+
+def _with_adopt(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+    if source.get(ADOPT_EXISTING) is not None:
+        values[ADOPT_EXISTING] = source[ADOPT_EXISTING]
+    return values
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def _contains_unknown(value: Any) -> bool:
+    return contains_unknown(value, _is_unknown)
