@@ -1,13 +1,16 @@
 """Wire-level validation of metric bodies, as the real API applies it.
 
-The per-kind rules are the Terraform provider's plan-time checks (reference §5), which are
-the best public statement of what LaunchDarkly accepts; the types come from `MetricPost`
-(reference §4). Every problem is reported as `"<field>: <reason>"`, and all of them are
-collected so a client sees everything wrong with a body at once.
+Two layers. The JSON shape is the emulator's own concern (the client gets it from its pydantic
+models): types, enums and required properties of `MetricPost` and its parts (reference §4).
+The cross-field rules are not copied here: they are the enforced rules of the shared table,
+`models/ruleset.py`, with their sources; its advisory rules (the Terraform provider's
+plan-time opinions) are accepted, as the live API must accept them for the metrics it holds.
+tests/emulator/test_rule_parity.py runs one corpus through this and the client.
 
-Empty strings and empty lists count as "not set" for the required/forbidden rules: the
-Terraform provider sends `"unit": ""` and `"urls": []` for kinds that do not use them, and
-`""` for the unused fields of a URL matcher (dropped by `pick_editable`).
+Every problem is reported as `"<field>: <reason>"`, and all of them are collected so a client
+sees everything wrong with a body at once. Empty strings and empty lists count as "not set"
+(`ruleset.is_set`): the Terraform provider sends `"unit": ""` and `"urls": []` for kinds that
+do not use them, and `""` for the unused fields of a URL matcher (dropped by `pick_editable`).
 """
 
 from __future__ import annotations
@@ -16,20 +19,13 @@ import math
 import re
 from typing import Any, Final, TypeGuard
 
+from pulumi_ldmetrics.models.limits import KEY_PATTERN
+from pulumi_ldmetrics.models.ruleset import URL_VALUE_FIELD, Enforcement, evaluate
+
 JSONDict = dict[str, Any]
 
-KEY_PATTERN: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
-"""Metric and project keys (TF `framework_validators.go` `keyPattern`)."""
-
-MAINTAINER_PATTERN: Final = re.compile(r"^[a-fA-F0-9]{24}$")
-
 KINDS: Final = ("pageview", "click", "custom", "trace")
-URL_KINDS: Final = {
-    "exact": "url",
-    "canonical": "url",
-    "substring": "substring",
-    "regex": "pattern",
-}
+URL_KINDS: Final = URL_VALUE_FIELD
 ANALYSIS_TYPES: Final = ("mean", "percentile")
 AGGREGATION_TYPES: Final = ("average", "sum", "count_distinct")
 SUCCESS_CRITERIA: Final = ("HigherThanBaseline", "LowerThanBaseline")
@@ -131,12 +127,8 @@ def _known_filter(node: JSONDict) -> JSONDict:
 
 
 def is_valid_key(key: str) -> bool:
-    """Whether `key` is an acceptable metric or project key."""
+    """Whether `key` is an acceptable metric or project key (`\\Z`-anchored: no `"k\\n"`)."""
     return bool(KEY_PATTERN.match(key))
-
-
-def _is_set(value: Any) -> bool:
-    return value is not None and value != "" and value != []
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -170,21 +162,10 @@ def validate_metric(metric: JSONDict) -> list[str]:
     for field in ("key", "kind"):
         if field not in metric:
             errors.append(f"{field}: is required")
-    key = metric.get("key")
-    if isinstance(key, str) and not is_valid_key(key):
-        errors.append(f"key: must match {KEY_PATTERN.pattern}")
     kind = metric.get("kind")
-    if isinstance(kind, str):
-        if kind not in KINDS:
-            errors.append(f"kind: must be one of {', '.join(KINDS)}")
-        else:
-            _check_kind_rules(kind, metric, errors)
+    if isinstance(kind, str) and kind not in KINDS:
+        errors.append(f"kind: must be one of {', '.join(KINDS)}")
     _check_enums(metric, errors)
-    _check_analysis(metric, errors)
-    _check_winsor("", metric, errors)
-    maintainer = metric.get("maintainerId")
-    if isinstance(maintainer, str) and not MAINTAINER_PATTERN.match(maintainer):
-        errors.append("maintainerId: must be 24 hexadecimal characters")
     if isinstance(metric.get("urls"), list):
         _check_urls(metric["urls"], errors)
     if isinstance(metric.get("filters"), dict):
@@ -195,7 +176,19 @@ def validate_metric(metric: JSONDict) -> list[str]:
         _check_event_default(metric["eventDefault"], errors)
     if isinstance(metric.get("denominator"), dict):
         _check_denominator(metric["denominator"], errors)
+    # A field whose shape is wrong is already reported: the shared rules must not read it.
+    unusable = frozenset(re.split(r"[.\[]", problem, maxsplit=1)[0] for problem in errors)
+    for _rule, finding in evaluate(metric, unusable=unusable, enforcement=Enforcement.ENFORCED):
+        errors.append(f"{_wire_path(finding.path)}: {finding.message}")
     return errors
+
+
+def _wire_path(path: tuple[str | int, ...]) -> str:
+    """`("urls", 0, "pattern")` as the emulator writes it: `urls[0].pattern`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
 
 
 def _check_types(metric: JSONDict, errors: list[str]) -> None:
@@ -217,27 +210,6 @@ def _check_types(metric: JSONDict, errors: list[str]) -> None:
                 errors.append(f"{field}: must be a list of strings")
 
 
-# kind -> (required fields, forbidden fields), reference §5; trace from the v23 schema.
-_KIND_RULES: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "click": (("selector", "urls"), ("successCriteria", "unit", "eventKey")),
-    "pageview": (("urls",), ("successCriteria", "unit", "eventKey", "selector")),
-    "custom": (("eventKey",), ("urls", "selector")),
-    "trace": (("traceQuery", "traceValueLocation"), ("urls", "selector", "eventKey")),
-}
-
-
-def _check_kind_rules(kind: str, metric: JSONDict, errors: list[str]) -> None:
-    required, forbidden = _KIND_RULES[kind]
-    for field in required:
-        if not _is_set(metric.get(field)):
-            errors.append(f"{field}: is required for {kind} metrics")
-    for field in forbidden:
-        if _is_set(metric.get(field)):
-            errors.append(f"{field}: is not allowed for {kind} metrics")
-    if metric.get("isNumeric") is True and not _is_set(metric.get("unit")):
-        errors.append("unit: is required for numeric metrics")
-
-
 def _check_enums(metric: JSONDict, errors: list[str]) -> None:
     enums = (
         ("successCriteria", SUCCESS_CRITERIA),
@@ -248,38 +220,6 @@ def _check_enums(metric: JSONDict, errors: list[str]) -> None:
         value = metric.get(field)
         if isinstance(value, str) and value not in allowed:
             errors.append(f"{field}: must be one of {', '.join(allowed)}")
-    if metric.get("unitAggregationType") == "count_distinct" and not _is_set(
-        metric.get("unitAggregationField")
-    ):
-        errors.append(
-            "unitAggregationField: is required when unitAggregationType is count_distinct"
-        )
-
-
-def _check_analysis(metric: JSONDict, errors: list[str]) -> None:
-    analysis_type = metric.get("analysisType")
-    percentile = metric.get("percentileValue")
-    if analysis_type == "percentile":
-        if percentile is None:
-            errors.append("percentileValue: is required when analysisType is percentile")
-        event_default = metric.get("eventDefault")
-        if isinstance(event_default, dict) and event_default.get("disabled") is False:
-            # TF: include_units_without_events=true is not allowed with percentile.
-            errors.append("eventDefault.disabled: must be true when analysisType is percentile")
-    elif analysis_type == "mean" and percentile is not None:
-        errors.append("percentileValue: mean type metrics can not have percentile values")
-    if _is_int(percentile) and not 1 <= percentile <= 99:
-        errors.append("percentileValue: must be between 1 and 99")
-
-
-def _check_winsor(prefix: str, obj: JSONDict, errors: list[str]) -> None:
-    lower = obj.get("winsorLowerPercentile")
-    upper = obj.get("winsorUpperPercentile")
-    for name, value in (("winsorLowerPercentile", lower), ("winsorUpperPercentile", upper)):
-        if _is_number(value) and not 0 < value < 100:
-            errors.append(f"{prefix}{name}: must be in the open interval (0, 100)")
-    if _is_number(lower) and _is_number(upper) and not lower < upper:
-        errors.append(f"{prefix}winsorUpperPercentile: must be greater than winsorLowerPercentile")
 
 
 def _check_urls(urls: list[Any], errors: list[str]) -> None:
@@ -292,11 +232,9 @@ def _check_urls(urls: list[Any], errors: list[str]) -> None:
         if not isinstance(kind, str) or kind not in URL_KINDS:
             errors.append(f"{path}.kind: must be one of {', '.join(URL_KINDS)}")
             continue
-        needed = URL_KINDS[kind]
-        if not isinstance(url.get(needed), str) or not url[needed]:
-            errors.append(f"{path}.{needed}: is required for {kind} URLs")
-        for extra in sorted(set(url) - {"kind", needed}):
-            errors.append(f"{path}.{extra}: is not allowed for {kind} URLs")
+        for field in ("url", "substring", "pattern"):
+            if field in url:
+                _check_type(f"{path}.{field}", url[field], "string", errors)
 
 
 def _check_filter(path: str, node: JSONDict, errors: list[str]) -> None:
@@ -346,14 +284,13 @@ def _check_denominator(denominator: JSONDict, errors: list[str]) -> None:
     for field, kind in _DENOMINATOR_FIELDS.items():
         if field in denominator:
             _check_type(f"denominator.{field}", denominator[field], kind, errors)
-    if denominator.get("unitAggregationType") == "count_distinct" and not _is_set(
-        denominator.get("unitAggregationField")
-    ):
+    if "eventName" not in denominator:  # spec `DenominatorPost.eventName`: "Required."
+        errors.append("denominator.eventName: is required")
+    aggregation = denominator.get("unitAggregationType")
+    if isinstance(aggregation, str) and aggregation not in AGGREGATION_TYPES:
         errors.append(
-            "denominator.unitAggregationField: is required when unitAggregationType is "
-            "count_distinct"
+            f"denominator.unitAggregationType: must be one of {', '.join(AGGREGATION_TYPES)}"
         )
-    _check_winsor("denominator.", denominator, errors)
     if isinstance(denominator.get("dataSource"), dict):
         _check_data_source("denominator.dataSource", denominator["dataSource"], errors)
     if isinstance(denominator.get("filters"), dict):

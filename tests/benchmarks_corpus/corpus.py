@@ -75,7 +75,7 @@ def _typed(case_id: str, base: str, field: str, message: str, **changes: Any) ->
     return BadSpec(case_id, _spec(base, case_id, **changes), field, message, prefix=True)
 
 
-CORPUS: list[BadSpec] = [
+_ALL: list[BadSpec] = [
     # required and forbidden fields per kind
     _case(
         "custom-no-event-key",
@@ -183,7 +183,7 @@ CORPUS: list[BadSpec] = [
         "trace-no-value-location",
         "trace",
         "trace_value_location",
-        "trace metrics require 'trace_value_location' to be set",
+        "numeric trace metrics require 'trace_value_location' to be set",
         trace_value_location=None,
     ),
     _case(
@@ -425,3 +425,38 @@ CORPUS: list[BadSpec] = [
     ),
     _case("missing-name", "custom", "name", "is required", name=None),
 ]
+
+ADVISORY_IDS = frozenset(
+    {
+        "custom-with-urls",
+        "custom-with-selector",
+        "custom-with-trace-query",
+        "pageview-with-selector",
+        "pageview-with-event-key",
+        "pageview-with-success-criteria",
+        "pageview-with-unit",
+        "pageview-numeric",
+        "click-with-event-key",
+        "click-numeric",
+        "trace-with-event-key",
+        "trace-with-selector",
+        "mean-with-percentile",
+        "percentile-includes-empty-units",
+        "window-start-negative",
+        "window-end-before-start",
+        "denominator-window-negative",
+        "name-blank",
+        "tag-empty",
+        "url-regex-no-pattern",
+        "url-exact-with-substring",
+        "url-bad-regex",
+        "url-substring-no-substring",
+    }
+)
+"""Cases that break only an advisory rule (`models/ruleset.py`): `check` accepts them and the
+program warns, because LaunchDarkly may already hold such a metric (issue 10)."""
+
+CORPUS: list[BadSpec] = [case for case in _ALL if case.id not in ADVISORY_IDS]
+"""Invalid specs: `check` refuses each with its field message."""
+ADVISORY: list[BadSpec] = [case for case in _ALL if case.id in ADVISORY_IDS]
+"""Specs that get a warning with that field message, and no refusal for it."""

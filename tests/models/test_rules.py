@@ -8,6 +8,7 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_ldmetrics.models import validate_spec
+from pulumi_ldmetrics.models.rules import assess
 
 BASE: dict[str, dict[str, Any]] = {
     "custom": {
@@ -134,26 +135,10 @@ def test_valid_specs_pass(data: dict[str, Any]) -> None:
 
 INVALID = [
     (spec("custom", event_key=None), "event_key", "custom metrics require 'event_key' to be set"),
-    (
-        spec("custom", urls=[{"kind": "exact", "url": "https://x/"}]),
-        "urls",
-        "custom metrics do not support 'urls'",
-    ),
-    (spec("custom", selector=".x"), "selector", "custom metrics do not support 'selector'"),
     (spec("pageview", urls=None), "urls", "pageview metrics require 'urls' to be set"),
     (spec("pageview", urls=[]), "urls", "pageview metrics require 'urls' to be set"),
-    (spec("pageview", selector=".x"), "selector", "pageview metrics do not support 'selector'"),
-    (spec("pageview", event_key="e"), "event_key", "pageview metrics do not support 'event_key'"),
-    (
-        spec("pageview", success_criteria="HigherThanBaseline"),
-        "success_criteria",
-        "pageview metrics do not support 'success_criteria'",
-    ),
-    (spec("pageview", unit="ms"), "unit", "pageview metrics do not support 'unit'"),
     (spec("click", selector=None), "selector", "click metrics require 'selector' to be set"),
     (spec("click", urls=None), "urls", "click metrics require 'urls' to be set"),
-    (spec("click", event_key="e"), "event_key", "click metrics do not support 'event_key'"),
-    (spec("click", is_numeric=True), "is_numeric", "click metrics cannot be numeric"),
     (
         spec("trace", trace_query=None),
         "trace_query",
@@ -162,19 +147,13 @@ INVALID = [
     (
         spec("trace", trace_value_location=None),
         "trace_value_location",
-        "trace metrics require 'trace_value_location' to be set",
+        "numeric trace metrics require 'trace_value_location' to be set",
     ),
-    (spec("trace", event_key="e"), "event_key", "trace metrics do not support 'event_key'"),
     (spec("custom", is_numeric=True), "unit", "numeric metrics require 'unit' to be set"),
     (
         spec("custom", analysis_type="percentile"),
         "percentile_value",
         "percentile_value is required when analysis_type is percentile",
-    ),
-    (
-        spec("custom", percentile_value=50),
-        "percentile_value",
-        "mean type metrics can not have percentile values",
     ),
     (
         spec("custom", analysis_type="percentile", percentile_value=100),
@@ -185,16 +164,6 @@ INVALID = [
         spec("custom", analysis_type="percentile", percentile_value=0),
         "percentile_value",
         "must be between 1 and 99",
-    ),
-    (
-        spec(
-            "custom",
-            analysis_type="percentile",
-            percentile_value=50,
-            event_default={"disabled": False},
-        ),
-        "event_default.disabled",
-        "percentile metrics cannot include units without events (disabled must be true)",
     ),
     (
         spec("custom", event_default={"value": 3}),
@@ -221,12 +190,6 @@ INVALID = [
         "winsor_upper_percentile",
         "must be greater than winsor_lower_percentile",
     ),
-    (spec("custom", window_start_offset=-1), "window_start_offset", "must not be negative"),
-    (
-        spec("custom", window_start_offset=10, window_end_offset=5),
-        "window_end_offset",
-        "must not be before window_start_offset",
-    ),
     (
         spec("custom", key="-bad"),
         "key",
@@ -242,27 +205,10 @@ INVALID = [
         "project_key",
         "must start with a letter or digit and contain only letters, digits, '.', '_' or '-'",
     ),
-    (spec("custom", name=" "), "name", "must not be empty"),
     (
         spec("custom", maintainer_id="not-hex"),
         "maintainer_id",
         "must be a member id of 24 hexadecimal characters",
-    ),
-    (spec("custom", tags=["ok", ""]), "tags.1", "must not be empty"),
-    (
-        spec("pageview", urls=[{"kind": "substring", "url": "x"}]),
-        "urls.0.substring",
-        "substring URL matchers require 'substring'",
-    ),
-    (
-        spec("pageview", urls=[{"kind": "exact", "url": "x", "pattern": "y"}]),
-        "urls.0.pattern",
-        "exact URL matchers take only 'url'",
-    ),
-    (
-        spec("pageview", urls=[{"kind": "regex", "pattern": "("}]),
-        "urls.0.pattern",
-        "is not a valid regular expression",
     ),
     (
         spec("custom", denominator={"event_name": "e", "unit_aggregation_type": "count_distinct"}),
@@ -283,6 +229,64 @@ INVALID = [
     ),
 ]
 
+ADVISORY = [
+    (
+        spec("custom", urls=[{"kind": "exact", "url": "https://x/"}]),
+        "urls",
+        "custom metrics do not support 'urls'",
+    ),
+    (spec("custom", selector=".x"), "selector", "custom metrics do not support 'selector'"),
+    (spec("pageview", selector=".x"), "selector", "pageview metrics do not support 'selector'"),
+    (spec("pageview", event_key="e"), "event_key", "pageview metrics do not support 'event_key'"),
+    (
+        spec("pageview", success_criteria="HigherThanBaseline"),
+        "success_criteria",
+        "pageview metrics do not support 'success_criteria'",
+    ),
+    (spec("pageview", unit="ms"), "unit", "pageview metrics do not support 'unit'"),
+    (spec("click", event_key="e"), "event_key", "click metrics do not support 'event_key'"),
+    (spec("click", is_numeric=True, unit="ms"), "is_numeric", "click metrics cannot be numeric"),
+    (spec("trace", event_key="e"), "event_key", "trace metrics do not support 'event_key'"),
+    (
+        spec("custom", percentile_value=50),
+        "percentile_value",
+        "mean type metrics can not have percentile values",
+    ),
+    (
+        spec(
+            "custom",
+            analysis_type="percentile",
+            percentile_value=50,
+            event_default={"disabled": False},
+        ),
+        "event_default.disabled",
+        "percentile metrics cannot include units without events (disabled must be true)",
+    ),
+    (spec("custom", window_start_offset=-1), "window_start_offset", "must not be negative"),
+    (
+        spec("custom", window_start_offset=10, window_end_offset=5),
+        "window_end_offset",
+        "must not be before window_start_offset",
+    ),
+    (spec("custom", name=" "), "name", "must not be empty"),
+    (spec("custom", tags=["ok", ""]), "tags.1", "must not be empty"),
+    (
+        spec("pageview", urls=[{"kind": "substring", "url": "x"}]),
+        "urls.0.substring",
+        "substring URL matchers require 'substring'",
+    ),
+    (
+        spec("pageview", urls=[{"kind": "exact", "url": "x", "pattern": "y"}]),
+        "urls.0.pattern",
+        "exact URL matchers take only 'url'",
+    ),
+    (
+        spec("pageview", urls=[{"kind": "regex", "pattern": "("}]),
+        "urls.0.pattern",
+        "is not a valid regular expression",
+    ),
+]
+
 
 @pytest.mark.parametrize(
     ("data", "path", "message"), INVALID, ids=[f"{p}:{m[:30]}" for _, p, m in INVALID]
@@ -290,6 +294,29 @@ INVALID = [
 def test_invalid_specs_name_the_field(data: dict[str, Any], path: str, message: str) -> None:
     _, violations = validate_spec(data)
     assert any(v.path == path and v.message.startswith(message) for v in violations), violations
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"), ADVISORY, ids=[f"{p}:{m[:30]}" for _, p, m in ADVISORY]
+)
+def test_advisory_rules_warn_and_never_refuse(
+    data: dict[str, Any], path: str, message: str
+) -> None:
+    # Advice (the Terraform provider's plan-time opinions, or ours) must never stop a metric
+    # LaunchDarkly may already hold from being declared: a warning, and the spec parses.
+    found = assess(data)
+    assert found.errors == []
+    assert found.spec is not None
+    assert any(w.path == path and w.message.startswith(message) for w in found.warnings), (
+        found.warnings
+    )
+
+
+def test_conversion_trace_metric_needs_no_value_location() -> None:
+    # The official client documents traceValueLocation as required for numeric trace metrics
+    # only; the rule used to demand it of every trace metric.
+    found = assess(spec("trace", is_numeric=None, unit=None, trace_value_location=None))
+    assert (found.errors, found.warnings) == ([], [])
 
 
 def test_every_violation_is_reported_at_once() -> None:
@@ -302,15 +329,15 @@ def test_every_violation_is_reported_at_once() -> None:
         maintainer_id="x",
         selector=".a",
     )
-    _, violations = validate_spec(data)
-    assert {v.path for v in violations} == {
+    found = assess(data)
+    assert {v.path for v in found.errors} == {
         "event_key",
         "unit",
         "percentile_value",
         "winsor_lower_percentile",
         "maintainer_id",
-        "selector",
     }
+    assert [v.path for v in found.warnings] == ["selector"]
 
 
 def test_unknown_values_skip_rules_that_depend_on_them() -> None:

@@ -22,6 +22,7 @@ from pulumi_ldmetrics.models.limits import (
     MAX_KEY_LENGTH,
     MAX_STRING_LENGTH,
 )
+from pulumi_ldmetrics.models.rules import assess
 
 CUSTOM: dict[str, Any] = {
     "project_key": "web",
@@ -158,8 +159,9 @@ def test_type_errors_and_cross_field_rules_are_reported_together() -> None:
     # are independent problems and are reported in the same answer.
     data = spec(is_numeric="yes", key="bad\n", event_key=None, selector=".x")
     del data["event_key"]
-    _, violations = validate_spec(data)
-    assert {v.path for v in violations} == {"is_numeric", "key", "event_key", "selector"}
+    found = assess(data)
+    assert {v.path for v in found.errors} == {"is_numeric", "key", "event_key"}
+    assert [v.path for v in found.warnings] == ["selector"]  # advice, never an error
 
 
 def test_a_mistyped_field_does_not_trigger_rules_about_it() -> None:
