@@ -19,6 +19,7 @@ from pathlib import Path
 from benchmarks import (
     bad_inputs,
     cold_start,
+    events_import,
     lost_response_soak,
     memory,
     rate_limit,
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, tuple[Callable[[bool], Section], bool]] = {
     "rate_limit": (lambda q: rate_limit.run(30 if q else 100), False),
     "bad_inputs": (lambda q: bad_inputs.run(fast=q), False),
     "secret_scan": (lambda q: secret_scan.run(10 if q else 20), False),
+    "events_import": (lambda q: events_import.run(20_000 if q else 100_000), True),
 }
 
 

@@ -20,9 +20,13 @@ _NAMESPACE: Final = uuid.UUID("9a4b3f1e-2c55-4d8e-a1f0-6f2b7c3d9e10")
 """Fixed namespace of the payload ids (any constant works; it must never change)."""
 
 
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every event: `json.dumps` would build a new one per call."""
+
+
 def encode_event(event: dict[str, Any]) -> bytes:
     """Compact JSON, the form a batch body is joined from."""
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _ENCODER.encode(event).encode("utf-8")
 
 
 @dataclass(frozen=True)

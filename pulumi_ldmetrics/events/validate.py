@@ -29,6 +29,7 @@ from pulumi_ldmetrics.events.constants import FUTURE_TOLERANCE_MS, SECONDS_NOT_M
 
 FIELDS: Final = ("kind", "key", "creationDate", "metricValue", "contextKeys", "data")
 CONTEXT_KIND: Final = re.compile(r"^[A-Za-z0-9._-]+$")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 _RESERVED_KINDS: Final = frozenset({"kind", "multi"})
 
 
@@ -104,7 +105,7 @@ def check_event(fields: dict[str, Any], window: Window) -> tuple[dict[str, Any] 
     key = fields.get("key")
     if not isinstance(key, str) or not key.strip():
         problems.append("key: required, the event key (a non-empty string)")
-    elif any(ord(c) < 0x20 or ord(c) == 0x7F for c in key):
+    elif _CONTROL.search(key):
         problems.append("key: contains control characters")
     ms, problem = _creation_ms(fields.get("creationDate"), window)
     if problem:
