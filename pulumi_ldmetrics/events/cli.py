@@ -8,7 +8,7 @@
 
 Output: warnings and the bad rows on stderr, the summary on stdout. Exit codes as for
 `ldmetrics import`: 0 done, 1 invalid rows (nothing sent), an API, network, configuration or
-file error, 2 bad usage, 130 interrupted.
+file error, 2 bad usage, 130 interrupted (the message says how many events were accepted).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pulumi_ldmetrics._constants import (
     ENV_ACCESS_TOKEN,
 )
 from pulumi_ldmetrics.client import LDMetricsClient
-from pulumi_ldmetrics.errors import ConfigurationError
+from pulumi_ldmetrics.errors import ConfigurationError, ForbiddenError, UnauthorizedError
 from pulumi_ldmetrics.events.client import EventsClient
 from pulumi_ldmetrics.events.constants import (
     CONFIG_EVENTS_HOST,
@@ -35,6 +35,7 @@ from pulumi_ldmetrics.events.constants import (
     ENV_EVENTS_HOST,
     MAX_BODY_BYTES,
 )
+from pulumi_ldmetrics.events.errors import EventsInputError
 from pulumi_ldmetrics.events.importer import BatchLimits, ImportReport, plan_file, send_plan
 from pulumi_ldmetrics.events.metrics import MetricIndex, index_from_file, index_from_listing
 from pulumi_ldmetrics.events.reader import FORMATS
@@ -45,7 +46,7 @@ from pulumi_ldmetrics.models.rules import KEY_PATTERN
 if TYPE_CHECKING:
     from pulumi_ldmetrics.cli import Seams
 
-EXIT_OK, EXIT_ERROR = 0, 1
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 SHOWN_LOCATIONS = 5
 """Warnings name this many rows of a key, then say how many more."""
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -192,6 +193,12 @@ def events_import_command(args: argparse.Namespace, seams: Seams) -> int:
         f"Importing events into {args.project}/{args.environment}",
         enabled=progress_wanted(err, args.progress),
     )
+    sent = [0, len(plan.encoded)]
+
+    def progress(done: int, total: int) -> None:
+        sent[:] = [done, total]
+        bar.update(done, total)
+
     try:
         with EventsClient(events, **options) as client:
             report = send_plan(
@@ -202,8 +209,17 @@ def events_import_command(args: argparse.Namespace, seams: Seams) -> int:
                 limits=limits,
                 skip_invalid=True,
                 dry_run=args.dry_run,
-                on_progress=bar.update,
+                on_progress=progress,
             )
+    except KeyboardInterrupt:
+        # Some batches may be in LaunchDarkly already: say so, and why re-running is safe.
+        bar.close()
+        err.write(
+            f"\n{PROG}: interrupted after {sent[0]} of {sent[1]} event(s) were accepted; "
+            "running the same import again re-sends every batch with the same payload id, "
+            "so LaunchDarkly does not count the accepted ones twice\n"
+        )
+        return EXIT_INTERRUPTED
     finally:
         bar.close()
     _summary(seams.stdout, args, report, events.api_host)
@@ -241,8 +257,16 @@ def _metric_index(
         return None
     if args.metrics_file is not None:
         return index_from_file(args.metrics_file, args.project)
-    with LDMetricsClient(api, **options) as client:
-        return index_from_listing(client.list_metrics(args.project))
+    try:
+        with LDMetricsClient(api, **options) as client:
+            return index_from_listing(client.list_metrics(args.project))
+    except (UnauthorizedError, ForbiddenError) as err:
+        # A token made only for imports (as LaunchDarkly recommends) may not read metrics.
+        message = (
+            f"{err}; to import with a token that cannot read metrics, pass --metrics-file or"
+            " --no-metrics-check"
+        )
+    raise EventsInputError(message)
 
 
 def _where(locations: list[str]) -> str:
