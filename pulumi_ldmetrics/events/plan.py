@@ -48,6 +48,7 @@ def build_plan(
             plan.rejected.append(Problem(row.where, row.problem or "unreadable"))
             continue
         event, problems = check_event(row.fields, window)
+        warning: dict[str, list[str]] | None = None
         if event is not None and index is not None:
             key = event["key"]
             numeric = index.numeric.get(key)
@@ -57,19 +58,20 @@ def build_plan(
                     f" {', '.join(numeric)}"
                 )
             elif not index.knows(key):
-                plan.unknown_keys.setdefault(key, []).append(row.where)
+                warning = plan.unknown_keys
             elif not numeric and "metricValue" in event:
-                plan.conversion_values.setdefault(key, []).append(row.where)
+                warning = plan.conversion_values
         if event is not None and not problems:
             encoded = encode_event(event)
             # Room for the brackets of a one-event body.
-            if len(encoded) + 2 > max_event_bytes:
-                problems.append(
-                    f"the event is {len(encoded)} bytes encoded; a request body holds at most"
-                    f" {max_event_bytes}"
-                )
-            else:
+            if len(encoded) + 2 <= max_event_bytes:
                 plan.encoded.append(encoded)
+                if warning is not None:  # only rows that will be sent are warned about
+                    warning.setdefault(event["key"], []).append(row.where)
                 continue
+            problems.append(
+                f"the event is {len(encoded)} bytes encoded; a request body holds at most"
+                f" {max_event_bytes}"
+            )
         plan.rejected.append(Problem(row.where, "; ".join(problems)))
     return plan
