@@ -80,10 +80,10 @@ def add_events_command(commands: Any) -> None:
         allow_abbrev=False,
         help="validate an events file and send it in batches",
         description=(
-            "Validate every event of FILE, then send them in batches to one environment. "
-            "Nothing is sent while a row is invalid, unless --skip-invalid. The token comes "
-            f"from the environment ({ENV_ACCESS_TOKEN}, or the variable --token-env names) "
-            "and needs the importEventData action."
+            "Validate every event of FILE, then send them in batches to one environment.\n"
+            "Nothing is sent while a row is invalid, unless --skip-invalid. The token comes\n"
+            f"from the environment ({ENV_ACCESS_TOKEN}, or the variable --token-env\n"
+            "names) and needs the importEventData action."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
