@@ -1,0 +1,243 @@
+"""A funnel next to its metrics through the real CLI: create in one up, reorder, rename a metric
+the funnel uses, drift and refresh, remove the group, destroy; `preview --expect-no-changes`
+after each step, and the emulator's request log as the proof of what was sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pulumi_ldmetrics.emulator import EmulatorServer
+
+from .conftest import StackFactory
+from .ldm import TOKEN, emulator_server, init_stack, log
+from .pulumi_runner import PulumiStack, write_project
+
+pytestmark = pytest.mark.e2e
+
+PROJECT = "default"
+GROUP_PATH = f"/api/v2/projects/{PROJECT}/metric-groups"
+GROUP_TYPE = "pulumi-python:dynamic/ldmetrics:MetricGroup"
+
+PROGRAM = '''
+"""Metrics and at most one metric group, declared in stack.json (rewritten by the test)."""
+
+import json
+
+from pulumi_ldmetrics import Metric, MetricGroup
+
+declared = json.load(open("stack.json"))
+metrics = {
+    m["name"]: Metric(
+        m["name"], project_key="default", key=m["key"], name=m["key"], kind="custom",
+        event_key=m["name"],
+    )
+    for m in declared["metrics"]
+}
+group = declared["group"]
+if group is not None:
+    MetricGroup(
+        "funnel", project_key="default", key=group["key"], name=group["name"], kind="funnel",
+        metrics=[{"key": metrics[s["metric"]], "name_in_group": s["step"]} for s in group["steps"]],
+    )
+'''
+
+
+def declare(
+    workdir: Path, metric_keys: dict[str, str], steps: list[str] | None, name: str = "Checkout"
+) -> None:
+    group = None
+    if steps is not None:
+        group = {
+            "key": "checkout",
+            "name": name,
+            "steps": [{"metric": s, "step": f"Step {s}"} for s in steps],
+        }
+    document = {"metrics": [{"name": n, "key": k} for n, k in metric_keys.items()], "group": group}
+    (workdir / "stack.json").write_text(json.dumps(document))
+
+
+def live_group(server: EmulatorServer) -> dict[str, Any] | None:
+    groups = server.emulator.metric_groups().get(PROJECT, [])
+    assert len(groups) <= 1
+    return groups[0] if groups else None
+
+
+def live_metric_keys(server: EmulatorServer) -> set[str]:
+    return {m["key"] for m in server.emulator.metrics().get(PROJECT, [])}
+
+
+def sent(server: EmulatorServer) -> list[str]:
+    """Writes in order, as `METHOD path` with the project prefix shortened."""
+    metric_path = f"/api/v2/metrics/{PROJECT}"
+    return [
+        f"{e['method']} {e['path'].replace(GROUP_PATH, 'group').replace(metric_path, 'metric')}"
+        for e in log(server)
+        if e["write"]
+    ]
+
+
+def no_changes(stack: PulumiStack, server: EmulatorServer) -> None:
+    server.emulator.clear_log()
+    stack.preview("--expect-no-changes")
+    assert log(server) == []  # a preview with no change calls nothing
+
+
+def test_funnel_lifecycle_with_its_metrics(pulumi_stack: StackFactory, tmp_path: Path) -> None:
+    workdir = tmp_path / "proj"
+    write_project(workdir, "ldm-groups-e2e", PROGRAM)
+    keys = {"cart": "viewed-cart", "checkout": "started-checkout", "paid": "completed-purchase"}
+    with emulator_server() as server:
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        emu = server.emulator
+
+        # 1. One up creates the three metrics, then the funnel over them: 4 requests.
+        declare(workdir, keys, ["cart", "checkout", "paid"])
+        stack.up()
+        assert sent(server)[-1] == "POST group" and sorted(sent(server)[:3]) == ["POST metric"] * 3
+        assert len(log(server)) == 4  # the maintainer comes from the Metric output: no GET
+        group = live_group(server)
+        assert group is not None and group["kind"] == "funnel"
+        assert [m["key"] for m in group["metrics"]] == list(keys.values())
+        assert [m["nameInGroup"] for m in group["metrics"]] == [
+            "Step cart",
+            "Step checkout",
+            "Step paid",
+        ]
+        assert group["maintainer"]["key"] == emu.metrics()[PROJECT][0]["maintainerId"]
+        no_changes(stack, server)
+
+        # 2. Reorder: one PATCH of /metrics, the metrics untouched.
+        declare(workdir, keys, ["paid", "cart", "checkout"])
+        emu.clear_log()
+        stack.up()
+        assert sent(server) == ["PATCH group/checkout"] and len(log(server)) == 1
+        group = live_group(server)
+        assert group is not None and group["_version"] == 2
+        assert [m["key"] for m in group["metrics"]] == [
+            "completed-purchase",
+            "viewed-cart",
+            "started-checkout",
+        ]
+        no_changes(stack, server)
+
+        # 3. Rename the key of a metric the funnel uses: the metric is replaced (delete first),
+        # and the group with it, deleted before the metric and created after the new one, so
+        # LaunchDarkly never sees a metric deleted while a group holds it.
+        renamed = {**keys, "cart": "viewed-basket"}
+        declare(workdir, renamed, ["paid", "cart", "checkout"])
+        emu.clear_log()
+        stack.up()
+        assert sent(server) == [
+            "DELETE group/checkout",
+            "DELETE metric/viewed-cart",
+            "POST metric",
+            "POST group",
+        ]
+        group = live_group(server)
+        assert group is not None
+        assert [m["key"] for m in group["metrics"]] == [
+            "completed-purchase",
+            "viewed-basket",
+            "started-checkout",
+        ]
+        assert live_metric_keys(server) == set(renamed.values())
+        no_changes(stack, server)
+
+        # 4. Out-of-band drift: refresh records it, the next up puts the code's value back.
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": TOKEN, "LD-API-Version": "beta"}
+        ) as api:
+            r = api.patch(
+                f"{GROUP_PATH}/checkout",
+                json=[{"op": "replace", "path": "/name", "value": "Edited in the UI"}],
+            )
+            assert r.status_code == 200, r.text
+        emu.clear_log()
+        stack.refresh("--skip-preview")  # one pass: refresh's preview would read it again
+        assert sent(server) == []
+        assert [e["method"] for e in log(server) if "metric-groups" in e["path"]] == ["GET"]
+        funnel_state = next(r for r in stack.resources() if r["type"] == GROUP_TYPE)
+        assert funnel_state["outputs"]["name"] == "Edited in the UI"
+        preview = stack.preview("--diff").stdout
+        assert "Edited in the UI" in preview and "Checkout" in preview
+        emu.clear_log()
+        stack.up()
+        assert sent(server) == ["PATCH group/checkout"]
+        group = live_group(server)
+        assert group is not None and group["name"] == "Checkout"
+        no_changes(stack, server)
+
+        # 5. Remove the group: one DELETE, the metrics stay.
+        declare(workdir, renamed, None)
+        emu.clear_log()
+        stack.up()
+        assert sent(server) == ["DELETE group/checkout"]
+        assert live_group(server) is None and live_metric_keys(server) == set(renamed.values())
+        no_changes(stack, server)
+
+        # 6. Back, then destroy: the group goes before its metrics.
+        declare(workdir, renamed, ["cart", "paid"])
+        stack.up()
+        no_changes(stack, server)
+        emu.clear_log()
+        stack.destroy()
+        order = sent(server)
+        assert order[0] == "DELETE group/checkout" and sorted(order[1:]) == sorted(
+            f"DELETE metric/{k}" for k in renamed.values()
+        )
+        assert live_group(server) is None and live_metric_keys(server) == set()
+
+
+KEYS_PROGRAM = PROGRAM.replace(
+    '{"key": metrics[s["metric"]], "name_in_group": s["step"]}',
+    '{"key": s["metric"], "name_in_group": s["step"]}',
+)
+"""The same stack, but the group names its metrics by bare key: no dependency on them."""
+
+
+def test_a_metric_still_in_a_group_of_bare_keys_is_refused_then_converges(
+    pulumi_stack: StackFactory, tmp_path: Path
+) -> None:
+    """Without `Metric` resources the engine cannot order the delete. What the user sees: the
+    refusal, naming the group; the stack is not stuck, removing the metric from the group
+    converges in one up (the engine runs the group's update before the metric's delete)."""
+    workdir = tmp_path / "keys"
+    write_project(workdir, "ldm-groups-keys", KEYS_PROGRAM)
+    keys = {
+        "viewed-cart": "viewed-cart",
+        "completed-purchase": "completed-purchase",
+        "extra": "extra",
+    }
+    with emulator_server() as server:
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        declare(workdir, keys, ["viewed-cart", "completed-purchase"])
+        stack.up()
+        # Bare keys: the maintainer is read from the first metric (1 GET) before the POST.
+        assert [f"{e['method']} {e['path']}" for e in log(server)][-2:] == [
+            f"GET /api/v2/metrics/{PROJECT}/viewed-cart",
+            f"POST {GROUP_PATH}",
+        ]
+        no_changes(stack, server)
+
+        without_cart = {k: v for k, v in keys.items() if k != "viewed-cart"}
+        declare(workdir, without_cart, ["viewed-cart", "completed-purchase"])
+        proc = stack.up(check=False)
+        assert proc.returncode != 0
+        output = proc.stdout + proc.stderr
+        assert "deleting metric default/viewed-cart: 400 invalid_request" in output, output
+        assert "used by metric group(s) checkout" in output
+        assert "viewed-cart" in live_metric_keys(server)
+
+        declare(workdir, without_cart, ["completed-purchase", "extra"])
+        server.emulator.clear_log()
+        stack.up()
+        assert sent(server) == ["PATCH group/checkout", "DELETE metric/viewed-cart"]
+        assert "viewed-cart" not in live_metric_keys(server)
+        no_changes(stack, server)
