@@ -9,15 +9,11 @@ auth 401 -> route 404 -> method 405 -> project/environment 404 -> headers 406/40
 encoding -> body 400 (nothing accepted) -> per-event conformance (dropped, still 202) ->
 payload-id de-duplication -> 202 with an empty body.
 
-`/_emulator/*` on this listener inspects and steers it (control token, as on the metrics
-listener): `GET /_emulator/events` (every environment's counters),
-`GET /_emulator/events/{projectKey}/{environmentKey}` (counters plus the accepted events),
-`GET|PUT /_emulator/faults`, `GET /_emulator/log`, `POST /_emulator/reset`.
+`/_emulator/*` on this listener inspects and steers it: see `events_control.py`.
 """
 
 from __future__ import annotations
 
-import hmac
 import threading
 import time
 import uuid
@@ -26,6 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Final
 from urllib.parse import unquote
 
+from pulumi_ldmetrics.emulator.events_control import CONTROL_PREFIX, handle_events_control
 from pulumi_ldmetrics.emulator.events_store import EventStore
 from pulumi_ldmetrics.emulator.events_validation import (
     Refusal,
@@ -35,18 +32,15 @@ from pulumi_ldmetrics.emulator.events_validation import (
     parse_events,
 )
 from pulumi_ldmetrics.emulator.faults import FaultConfig, FaultInjector, FaultMode, ScriptedFault
-from pulumi_ldmetrics.emulator.jsonbody import parse_json
 from pulumi_ldmetrics.emulator.responses import (
     Response,
     empty_response,
     error_response,
-    json_response,
 )
 from pulumi_ldmetrics.emulator.validation import is_valid_key
 
 IMPORT_PREFIX: Final = "/v2/event-data-import/"
 IMPORT_ROUTE: Final = "/v2/event-data-import/{projectKey}/{environmentKey}"
-CONTROL_PREFIX: Final = "/_emulator/"
 NO_PERMISSION: Final = "This access token lacks the importEventData action"
 
 
@@ -138,6 +132,18 @@ class EventsEmulator:
         """Partially update the fault and rate-limit settings (see `FaultConfig`)."""
         return self._faults.update(**changes)
 
+    def environments_seen(self) -> list[tuple[str, str]]:
+        """Every `(project, environment)` that received a payload, first seen first."""
+        return self._store.environments()
+
+    def fault_settings(self) -> dict[str, Any]:
+        """The fault settings and pending scripted faults, JSON-ready."""
+        return self._faults.snapshot()
+
+    def add_fault(self, fault: ScriptedFault) -> None:
+        """Queue one scripted fault (the control endpoint's `script` entries)."""
+        self._faults.add_script(fault)
+
     def add_origin(self, origin: str) -> None:
         """Accept `origin` as this listener's own on the control endpoint."""
         self.own_origins = self.own_origins | {origin}
@@ -158,7 +164,7 @@ class EventsEmulator:
         del query  # the import route takes no parameters
         method = method.upper()
         if path.startswith(CONTROL_PREFIX):
-            return self._control(method, path, headers, body)
+            return handle_events_control(self, method, path, headers, body)
         with self._log_lock:
             self._seq += 1
             seq = self._seq
@@ -249,69 +255,6 @@ class EventsEmulator:
         if self.projects is not None and project not in self.projects:
             return False
         return self.environments is None or environment in self.environments
-
-    # -- control -----------------------------------------------------------------------
-
-    def _control(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Response:
-        request_id = str(uuid.uuid4())
-        origin = headers.get("origin")
-        if (origin is not None and origin not in self.own_origins) or headers.get(
-            "sec-fetch-site"
-        ) == "cross-site":
-            return error_response(
-                403, "forbidden", "cross-site control requests are refused", request_id
-            )
-        supplied = headers.get("authorization", "")
-        if not hmac.compare_digest(supplied.encode(), self.control_token.encode()):
-            return error_response(
-                401, "unauthorized", "the control endpoint needs the emulator's token", request_id
-            )
-        parts = [unquote(p) for p in path[len(CONTROL_PREFIX) :].strip("/").split("/")]
-        name = parts[0]
-        if name == "events" and method == "GET" and len(parts) == 1:
-            envs = [self.summary(p, e) for p, e in self._store.environments()]
-            return json_response(200, {"environments": envs})
-        if name == "events" and method == "GET" and len(parts) == 3:
-            detail = self.summary(parts[1], parts[2])
-            detail["events"] = self.accepted(parts[1], parts[2])
-            return json_response(200, detail)
-        if name == "faults" and method == "GET" and len(parts) == 1:
-            return json_response(200, self._faults.snapshot())
-        if name == "faults" and method == "PUT" and len(parts) == 1:
-            return self._put_faults(body, request_id)
-        if name == "log" and method == "GET" and len(parts) == 1:
-            return json_response(200, {"requests": self.request_log()})
-        if name == "reset" and method == "POST" and len(parts) == 1:
-            self.reset()
-            return empty_response(204)
-        return error_response(404, "not_found", "Unknown control endpoint", request_id)
-
-    def _put_faults(self, body: bytes, request_id: str) -> Response:
-        try:
-            changes = parse_json(body) if body else {}
-            if not isinstance(changes, dict):
-                raise ValueError("body: must be a JSON object")
-            script = changes.pop("script", None) or []
-            faults = [_scripted(entry) for entry in script]
-            self.set_faults(**changes)
-        except (ValueError, TypeError) as err:
-            return error_response(400, "invalid_request", str(err), request_id)
-        for fault in faults:
-            self._faults.add_script(fault)
-        return json_response(200, self._faults.snapshot())
-
-
-def _scripted(entry: Any) -> ScriptedFault:
-    if not isinstance(entry, dict):
-        raise ValueError("script: entries must be objects")
-    entry = dict(entry)
-    if "status" in entry:
-        entry.setdefault("mode", entry.pop("status"))
-    allowed = {"mode", "times", "reset_in_ms", "retry_after"}
-    unknown = sorted(set(entry) - allowed)
-    if unknown or "mode" not in entry:
-        raise ValueError(f"script: fields are {', '.join(sorted(allowed))} (mode required)")
-    return ScriptedFault(**entry)
 
 
 def _route(path: str) -> tuple[str, str]:
