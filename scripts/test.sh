@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, then every test (unit, emulator over sockets, the real
 # provider host over gRPC, and end-to-end runs of the real Pulumi CLI) on the newest SDK, then
-# the SDK-dependent tests again on the oldest supported SDK (scripts/min-sdk.sh). Arguments are
-# passed to pytest and run only the main suite.
+# the SDK-dependent tests again on the oldest supported SDK (scripts/min-sdk.sh), then the built
+# packages in clean virtualenvs (scripts/check-package.sh). Arguments are passed to pytest and
+# run only the main suite.
 # With CI set, tests that need the Pulumi CLI fail instead of skipping when it is missing.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,5 +24,7 @@ status=0
 if [ $# -eq 0 ]; then
   echo "[test] minimum supported SDK (scripts/min-sdk.sh)" >&2
   scripts/min-sdk.sh || status=$?
+  echo "[test] the built wheel and sdist in clean virtualenvs (scripts/check-package.sh)" >&2
+  scripts/check-package.sh || status=$?
 fi
 exit "$status"
