@@ -3,9 +3,9 @@
 The host (``python -m pulumi.dynamic``, module ``pulumi/dynamic/__main__.py`` of the SDK) turns an
 exception raised by the provider into the gRPC status the engine prints as the resource's error:
 
-- up to about SDK 3.259 gRPC does it: ``Exception calling application: <str(exc)>``, one line;
-- later SDKs wrap every handler in ``_abort_with_traceback``, which aborts the call with
-  ``traceback.format_exc()``: a ~20-line traceback whose first line is
+- up to SDK 3.259 gRPC does it: ``Exception calling application: <str(exc)>``, one line;
+- from 3.260 on the host wraps every handler in ``_abort_with_traceback``, which aborts the call
+  with ``traceback.format_exc()``: a ~20-line traceback whose first line is
   ``Traceback (most recent call last):`` and whose last line carries the message.
 
 Our own errors (the :mod:`pulumi_ldmetrics.errors` tree) are expected failures written to be read
