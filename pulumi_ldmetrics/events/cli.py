@@ -168,7 +168,15 @@ def events_import_command(args: argparse.Namespace, seams: Seams) -> int:
         raise ConfigurationError(
             "--batch-size must be >= 1, --max-batch-bytes >= 1024, --max-age-days > 0"
         )
-    api, events = resolve_events_settings(_config(args, seams.environ), seams.environ)
+    try:
+        api, events = resolve_events_settings(_config(args, seams.environ), seams.environ)
+    except ConfigurationError as refused:
+        # Flags travel as config keys (so they win over the environment): name the flag.
+        message = str(refused)
+        for flag, key in (("--events-host", CONFIG_EVENTS_HOST), ("--api-host", CONFIG_API_HOST)):
+            if getattr(args, flag[2:].replace("-", "_")) and message.startswith(key):
+                message = flag + message[len(key) :]
+        raise ConfigurationError(message) from None
     options: dict[str, Any] = {"transport": seams.transport}
     if seams.sleep is not None:
         options["sleep"] = seams.sleep

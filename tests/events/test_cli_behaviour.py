@@ -128,3 +128,46 @@ def test_a_token_echoed_by_the_server_never_reaches_the_message() -> None:
     message = str(caught.value)
     assert "400" in message and "[redacted]" in message
     assert not any(TOKEN[i : i + 6] in message for i in range(len(TOKEN) - 5))
+
+
+@pytest.mark.parametrize(
+    ("flag", "env", "host"),
+    [
+        ([], {}, "https://events.launchdarkly.com"),
+        (["--events-host", "eu"], {}, "https://events.eu.launchdarkly.com"),
+        (
+            ["--events-host", "federal"],
+            {"LAUNCHDARKLY_EVENTS_HOST": "eu"},
+            "https://events.launchdarkly.us",
+        ),
+        ([], {"LAUNCHDARKLY_EVENTS_HOST": "eu"}, "https://events.eu.launchdarkly.com"),
+        (["--api-host", "https://app.launchdarkly.us"], {}, "https://events.launchdarkly.us"),
+    ],
+    ids=["default", "flag-eu", "flag-beats-env", "env-eu", "federal-api-host"],
+)
+def test_dry_run_names_the_events_host(
+    tmp_path: Path, flag: list[str], env: dict[str, str], host: str
+) -> None:
+    path = write_ndjson(tmp_path / "e.ndjson", [event(1)])
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["events", "import", "--project", PROJECT, "--environment", ENVIRONMENT]
+    argv += [*flag, "--no-metrics-check", "--dry-run", str(path)]
+
+    code = run(argv, Seams(out, err, {"LAUNCHDARKLY_ACCESS_TOKEN": TOKEN, **env}))
+
+    assert code == 0, err.getvalue()
+    assert f"would go to {PROJECT}/{ENVIRONMENT} at {host} in 1 batch(es); nothing was sent" in (
+        out.getvalue()
+    )
+
+
+def test_plain_http_to_a_remote_events_host_is_refused(tmp_path: Path) -> None:
+    path = write_ndjson(tmp_path / "e.ndjson", [event(1)])
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["events", "import", "--project", PROJECT, "--environment", ENVIRONMENT]
+    argv += ["--events-host", "http://events.example.com", "--dry-run", str(path)]
+
+    code = run(argv, Seams(out, err, {"LAUNCHDARKLY_ACCESS_TOKEN": TOKEN}))
+
+    assert code == 1
+    assert "error: --events-host: events host must use https" in err.getvalue()
