@@ -46,10 +46,9 @@ MESSAGES = {
         "property percentile_value",
         "percentile_value is required when analysis_type is percentile",
     ],
-    "click-no-selector": [
-        "click metrics require 'selector' to be set",
-        "regex URL matchers require 'pattern'",
-    ],
+    # A regex matcher without `pattern` is advisory since models/ruleset.py (LaunchDarkly's
+    # UrlPost requires no field): only the missing selector refuses the preview.
+    "click-no-selector": ["click metrics require 'selector' to be set"],
 }
 
 
