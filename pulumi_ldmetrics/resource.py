@@ -16,7 +16,14 @@ from pulumi import Input
 from pulumi.dynamic import Resource
 from typing_extensions import NotRequired, Required, Unpack
 
+from pulumi_ldmetrics.declarations import (
+    Checked,
+    check_declaration,
+    report_invalid,
+    report_warnings,
+)
 from pulumi_ldmetrics.models import OUTPUT_ONLY_FIELDS, SPEC_FIELDS
+from pulumi_ldmetrics.models.suggest import did_you_mean
 from pulumi_ldmetrics.provider import ADOPT_EXISTING, UNMANAGED_FIELDS, MetricProvider
 
 
@@ -173,7 +180,9 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
     id `"{project_key}/{key}"`.
 
     Invalid combinations (a custom metric without `event_key`, percentile without a value, …)
-    fail at `pulumi preview` with one message per field, before any API call. Inputs are strict:
+    fail at `pulumi preview` with one message per field, before any API call, every invalid
+    declaration of the program in the same preview; the same `project_key`/`key` declared by
+    two resources fails too. Advice (docs/rules.md) is a warning on the resource. Inputs are strict:
     no string is taken for a boolean or a number, and the size limits (key length, string
     length, filter depth) are in `pulumi_ldmetrics/models/limits.py`.
     """
@@ -245,16 +254,25 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
         **kwargs: Any,
     ) -> None:
         props: dict[str, Any] = {**dict(args or {}), **kwargs}
-        unknown = sorted(set(props) - set(SPEC_FIELDS) - {ADOPT_EXISTING, "randomization_units"})
-        if unknown:
-            raise TypeError(f"Metric {resource_name!r}: unknown argument(s) {', '.join(unknown)}")
+        _refuse_unknown_arguments(resource_name, props)
         if "randomization_units" in props:  # deprecated alias, one name in state
             props.setdefault("analysis_units", props.pop("randomization_units"))
+        # Read by `Metric.get` (empty props, an id): nothing to check, the metric exists.
+        checked = check_declaration(resource_name, props) if props else Checked([], [])
+        if checked.errors:
+            # Not registered: the engine would stop at the first invalid resource, hiding the
+            # others (declarations.py). Its properties fail the run with the same error.
+            parented = opts is not None and opts.parent is not None
+            failure = report_invalid(resource_name, checked.errors, parented=parented)
+            # `id` and `urn` are read-only properties over `__dict__`, as the SDK fills them.
+            self.__dict__.update(dict.fromkeys(("id", "urn", *_PROPERTIES), failure))
+            return
         # Output-only properties must be present (as None) for the engine to fill them in.
-        for name in (*SPEC_FIELDS, ADOPT_EXISTING, *OUTPUT_ONLY_FIELDS, UNMANAGED_FIELDS):
+        for name in _PROPERTIES:
             props.setdefault(name, None)
         with _undo_pickler_patch():
             super().__init__(MetricProvider(), resource_name, props, opts)
+        report_warnings(self, checked.warnings)
 
     @staticmethod
     def get(
@@ -266,6 +284,21 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
         # The engine sends these (empty) props to `read` as both inputs and state.
         by_id = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return Metric(resource_name, cast(MetricArgs, {}), by_id)
+
+
+_PROPERTIES: tuple[str, ...] = (*SPEC_FIELDS, ADOPT_EXISTING, *OUTPUT_ONLY_FIELDS, UNMANAGED_FIELDS)
+"""Every property of a `Metric`, inputs and outputs."""
+_ARGUMENTS: tuple[str, ...] = (*SPEC_FIELDS, ADOPT_EXISTING, "randomization_units")
+
+
+def _refuse_unknown_arguments(resource_name: str, props: dict[str, Any]) -> None:
+    """A misspelt argument is a programming error: TypeError, like Python's own, with the
+    closest argument name."""
+    unknown = sorted(set(props) - set(_ARGUMENTS))
+    if unknown:
+        named = "; ".join(f"'{n}'{did_you_mean(n, list(_ARGUMENTS))}" for n in unknown)
+        plural = "s" if len(unknown) > 1 else ""
+        raise TypeError(f"Metric {resource_name!r}: unknown argument{plural} {named}")
 
 
 @contextmanager

@@ -15,12 +15,10 @@ Format (`pkg/cmd/pulumi/operations/import.go`, `importFile` / `importSpec`, CLI 
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from typing import Any
 
+from pulumi_ldmetrics.declarations import METRIC_TYPE as METRIC_TYPE  # re-exported
 from pulumi_ldmetrics.importer.plan import ImportPlan
-
-METRIC_TYPE: Final = "pulumi-python:dynamic/ldmetrics:Metric"
-"""The type token of `pulumi_ldmetrics.Metric`."""
 
 
 def import_file_document(plan: ImportPlan) -> dict[str, Any]:

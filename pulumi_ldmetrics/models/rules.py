@@ -11,14 +11,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import AliasChoices, ValidationError
+from pydantic import AliasChoices, BaseModel, ValidationError
 from pydantic.alias_generators import to_camel, to_snake
 
 from pulumi_ldmetrics.models.limits import KEY_PATTERN, MAINTAINER_PATTERN
 from pulumi_ldmetrics.models.ruleset import RULES, Enforcement, evaluate
-from pulumi_ldmetrics.models.spec import ADOPT_EXISTING, MetricSpec
+from pulumi_ldmetrics.models.spec import (
+    ADOPT_EXISTING,
+    DataSource,
+    Denominator,
+    EventDefault,
+    EventFilter,
+    MetricSpec,
+    UrlMatcher,
+)
+from pulumi_ldmetrics.models.suggest import did_you_mean
 
 __all__ = [
     "KEY_PATTERN",
@@ -203,10 +212,62 @@ def _violation_from_pydantic(error: Any) -> Violation:
     if error["type"] == "value_error":  # our own validators' messages, without pydantic's prefix
         message = message.removeprefix("Value error, ")
     elif error["type"] == "extra_forbidden":
-        message = "is not a metric field"
+        message = _not_a_field(loc, str(verbatim))
     elif error["type"] == "missing":
         message = "is required"
     return Violation(path, message)
+
+
+_NOUNS: Mapping[type[BaseModel], str] = {
+    MetricSpec: "metric",
+    UrlMatcher: "URL matcher",
+    EventDefault: "event_default",
+    DataSource: "data source",
+    EventFilter: "filter",
+    Denominator: "denominator",
+}
+
+
+def _not_a_field(parent: list[int | str], name: str) -> str:
+    """`is not a URL matcher field (did you mean 'substring'?)`: named after the object the
+    unknown key sits in, with the closest field of that object."""
+    model = _model_at(parent)
+    if model is None:
+        return "is not a metric field"
+    noun = _NOUNS.get(model, "metric")
+    article = "an" if noun[0] in "aeiou" else "a"
+    return f"is not {article} {noun} field{did_you_mean(name, model.model_fields)}"
+
+
+def _model_at(loc: list[int | str]) -> type[BaseModel] | None:
+    """The model that validates the object at `loc` (list indexes skipped), if one does."""
+    model: type[BaseModel] = MetricSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        names = {spelling: n for n in model.model_fields for spelling in _all_spellings(model, n)}
+        if part not in names:
+            return None
+        found = _model_in(model.model_fields[names[part]].annotation)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _all_spellings(model: type[BaseModel], name: str) -> set[str]:
+    return {name, model.model_fields[name].alias or name}
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation such as `list[UrlMatcher] | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 _MAX_PATH_PART = 64

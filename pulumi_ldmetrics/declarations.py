@@ -1,0 +1,168 @@
+"""What a Pulumi program checks about each `Metric` as it is declared, before registration.
+
+Why in the program and not only in the provider's `check`: the engine stops a deployment at the
+first resource whose `check` fails, so a program with three invalid metrics showed one error per
+preview; and `check` sees one resource at a time, so it cannot notice two resources declaring
+the same metric, nor return a warning. The program sees every declaration:
+
+- **Errors** (type errors and enforced rules, `models.rules.assess`, and a `project_key`/`key`
+  declared twice) are logged at once, one line each naming the resource; the invalid metric is
+  not registered, and the run fails when the program body is done (`pulumi.RunError`, one
+  line), so every invalid declaration of the program is reported by one preview. Nothing is
+  sent to LaunchDarkly.
+- **Warnings** (advisory rules) are logged on the registered resource and change nothing.
+
+Values that are `Output`s are not known here; the provider's `check` validates them at preview
+(enforced rules only, and one resource at a time).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings
+from pulumi.runtime.proto import engine_pb2
+
+from pulumi_ldmetrics.models.rules import Violation, adopt_existing_violations, assess
+from pulumi_ldmetrics.models.spec import ADOPT_EXISTING
+
+METRIC_TYPE = "pulumi-python:dynamic/ldmetrics:Metric"
+"""The type token of `Metric` (`Resource` subclass options module/name)."""
+
+__all__ = [
+    "Checked",
+    "check_declaration",
+    "report_invalid",
+    "report_warnings",
+]
+
+
+def _is_unknown(value: Any) -> bool:
+    # An Output, or any awaitable a Pulumi Input may be: its value is not known yet.
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
+@dataclass
+class _Program:
+    """What this run of the program declared so far (reset when the engine connection changes:
+    one process may run several programs under test mocks)."""
+
+    monitor: object | None = None
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    invalid: list[str] = field(default_factory=list)
+    failure: pulumi.Output[None] | None = None
+
+
+_program = _Program()
+
+
+def _current() -> _Program:
+    global _program
+    monitor = settings.get_monitor()
+    if _program.monitor is not monitor:
+        _program = _Program(monitor)
+    return _program
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The program-side verdict on one declaration."""
+
+    errors: list[str]
+    """One line per problem, without the resource (`event_key: custom metrics require …`)."""
+    warnings: list[str]
+
+
+def check_declaration(resource_name: str, props: Mapping[str, Any]) -> Checked:
+    """Check one `Metric`'s arguments (snake_case, `adopt_existing` included) and claim its
+    `project_key`/`key` for `resource_name` when valid."""
+    spec_fields = {k: v for k, v in props.items() if k != ADOPT_EXISTING and v is not None}
+    found = assess(spec_fields, is_unknown=_is_unknown)
+    violations = found.errors + adopt_existing_violations(
+        props.get(ADOPT_EXISTING), is_unknown=_is_unknown
+    )
+    errors = [str(v) for v in violations]
+    identity = (props.get("project_key"), props.get("key"))
+    if all(isinstance(part, str) for part in identity) and not errors:
+        owners = _current().owners
+        project_key, key = str(identity[0]), str(identity[1])
+        owner = owners.setdefault((project_key, key), resource_name)
+        if owner != resource_name:
+            errors.append(
+                f"key: {project_key}/{key} is also declared by Metric '{owner}', and one "
+                "LaunchDarkly metric can be managed by one resource only (remove one, or change "
+                "its key)"
+            )
+    return Checked(errors, [_advice(w) for w in found.warnings])
+
+
+def _advice(warning: Violation) -> str:
+    return f"{warning} (advice: {warning.rule}; LaunchDarkly may accept it, see docs/rules.md)"
+
+
+def report_invalid(
+    resource_name: str, errors: list[str], *, parented: bool = False
+) -> pulumi.Output[None]:
+    """Log `errors` now, one line each, on the resource, and make the run fail once the
+    program body is done. Returns the Output that fails: the invalid resource's properties
+    point at it, so a program that uses them fails with the same one-line error rather than an
+    AttributeError."""
+    program = _current()
+    program.invalid.append(resource_name)
+    # The URN the resource would have: the CLI files the messages under it, as it files the
+    # provider's check failures. A parent's URN is only known asynchronously, and a message
+    # sent later may never leave before the run fails: such a resource's messages go to the
+    # stack, naming it.
+    urn = "" if parented else _urn(resource_name)
+    for error in errors:
+        field, _, message = error.partition(": ")
+        _log_error(
+            f"{METRIC_TYPE} resource '{resource_name}': property {field}: {message}"
+            if message
+            else f"{METRIC_TYPE} resource '{resource_name}': {error}",
+            urn,
+        )
+    if program.failure is None:
+        program.failure = pulumi.Output(set(), _fail_after_program(program), _true())
+    return program.failure
+
+
+async def _fail_after_program(program: _Program) -> None:
+    # Runs on the event loop once the program body has declared everything: the count is final.
+    names = ", ".join(f"'{name}'" for name in program.invalid)
+    count = len(program.invalid)
+    raise pulumi.RunError(
+        f"{count} invalid Metric declaration{'s' if count > 1 else ''} ({names}), see the errors "
+        "above; nothing was sent to LaunchDarkly"
+    )
+
+
+def _urn(resource_name: str) -> str:
+    return (
+        f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{METRIC_TYPE}::{resource_name}"
+    )
+
+
+def _log_error(message: str, urn: str) -> None:
+    # Synchronous, like `pulumi.log.error` without a resource (which cannot take a URN), so it
+    # reaches the engine before any registration: every message is shown even when something
+    # else fails first.
+    engine = settings.get_engine()
+    if engine is None or not urn:
+        pulumi.log.error(message)
+        return
+    engine.Log(engine_pb2.LogRequest(severity=engine_pb2.ERROR, message=message, urn=urn))
+
+
+async def _true() -> bool:
+    return True
+
+
+def report_warnings(resource: pulumi.Resource, warnings: list[str]) -> None:
+    """Log advice on the registered resource; the deployment goes on."""
+    for warning in warnings:
+        pulumi.log.warn(warning, resource=resource)
