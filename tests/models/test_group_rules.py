@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from pulumi.output import Unknown
 
 from pulumi_ldmetrics.models.group_rules import (
@@ -197,3 +198,34 @@ def test_unknown_values_at_preview_are_not_guessed() -> None:
     assert validate_group(one_unknown_step, is_unknown=_is_unknown)[1] == []
     too_few = group(STANDARD, metrics=[Unknown()])
     assert [v.path for v in validate_group(too_few, is_unknown=_is_unknown)[1]] == ["metrics"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+field_names = st.sampled_from(
+    ["project_key", "key", "name", "kind", "description", "maintainer_id", "tags", "metrics"]
+) | st.text(max_size=6)
+metric_entries = st.lists(
+    st.dictionaries(st.sampled_from(["key", "name_in_group", "nameInGroup", "x"]), json_values),
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(field_names, json_values, max_size=8),
+    st.one_of(st.none(), metric_entries),
+)
+def test_any_input_gives_a_spec_or_violations_with_paths_never_an_exception(
+    data: dict[str, Any], metrics: list[Any] | None
+) -> None:
+    if metrics is not None:
+        data = {**data, "metrics": metrics}
+    spec, violations = validate_group(data)
+    assert (spec is None) == bool(violations)  # a spec exactly when nothing is wrong
+    assert all(v.path and v.message for v in violations)
