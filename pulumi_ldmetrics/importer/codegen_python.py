@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
-from pulumi_ldmetrics.importer.plan import ImportedMetric, ImportPlan, unrecognized_note
+from pulumi_ldmetrics.importer.plan import ImportedMetric, ImportPlan, notes
 
 LINE_LENGTH: Final = 88
 """ruff's default `line-length`."""
@@ -66,7 +66,7 @@ def render_python(plan: ImportPlan) -> str:
 
 
 def _declaration(metric: ImportedMetric, *, adopt: bool) -> list[str]:
-    note = _comment(unrecognized_note(metric)) if metric.unrecognized else []
+    note = [line for text in notes(metric) for line in _comment(text)]
     lines = [
         *note,
         f"{metric.variable_name} = Metric(",

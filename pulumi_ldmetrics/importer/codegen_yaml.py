@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from pulumi_ldmetrics.importer.plan import ImportPlan, unrecognized_note
+from pulumi_ldmetrics.importer.plan import ImportPlan, notes
 from pulumi_ldmetrics.models import ADOPT_EXISTING
 
 
@@ -32,8 +32,8 @@ def render_yaml(plan: ImportPlan) -> str:
     )
     # YAML entries cannot carry comments through safe_dump; the notes go in the header.
     for metric in plan.metrics:
-        if metric.unrecognized:
-            header += f"# {metric.key}: {unrecognized_note(metric)}\n"
+        for note in notes(metric):
+            header += f"# {metric.key}: {note}\n"
     body = yaml.safe_dump(
         {"project_key": plan.project_key, "metrics": entries},
         sort_keys=False,  # keep the field order of `Metric`

@@ -25,6 +25,20 @@ Whatever is written, the import file's `inputs` are computed by running the prov
 live metric (`changed_fields(...) == []`) before it is kept. So `pulumi preview` after the
 adoption compares equal values and shows no change.
 
+**Metrics that break advice.** LaunchDarkly may hold a metric that breaks an advisory rule
+(`models/ruleset.py`: a percentile metric with `eventDefault.disabled: false`, a custom metric
+with a selector, ...). It is declared exactly as it is held, like any other, and listed in
+`ImportedMetric.advice`; the writers put a comment on it. It round-trips with no change because
+advice is never a refusal: `check` accepts the declaration (so the import file's `inputs` are
+`check`'s own answer and the usual `changed_fields(...) == []` guard holds), `Metric(...)` only
+logs a warning, and the provider's diff compares values, not rules. The preview shows the
+warning and no change.
+
+**Metrics that break an enforced rule.** If LaunchDarkly holds one, the table is wrong about that
+rule; the metric is still declared as held (never dropped), listed in
+`ImportedMetric.refused` with a comment, and `pulumi preview` refuses it as it would any such
+declaration until the rule is corrected or the metric edited.
+
 **Values from a newer API.** A metric whose kind, enum value or nested field this version does
 not understand (`MetricSpec.unrecognized`) is still declared, with those values exactly as
 LaunchDarkly returned them, and listed in `ImportedMetric.unrecognized`; the writers put a
@@ -61,6 +75,7 @@ from pulumi_ldmetrics.models import (
     spec_from_inputs,
     spec_from_rep,
 )
+from pulumi_ldmetrics.models.rules import assess
 from pulumi_ldmetrics.provider import ADOPT_EXISTING, PROVIDER_KEY, UNMANAGED_FIELDS, MetricProvider
 
 IDENTITY_FIELDS: Final = ("project_key", "key", "name", "kind")
@@ -114,6 +129,10 @@ class ImportedMetric:
     """`outputs_from_rep` + `unmanaged_fields` + `__provider`: the state `pulumi import` stores."""
     unrecognized: tuple[str, ...] = ()
     """Fields declared with values this version does not understand (see the module doc)."""
+    advice: tuple[str, ...] = ()
+    """Ids of the advisory rules the metric breaks (see the module doc)."""
+    refused: tuple[str, ...] = ()
+    """`check` failures of a metric LaunchDarkly holds anyway (see the module doc)."""
 
     @property
     def id(self) -> str:
@@ -189,6 +208,23 @@ def declared_fields(spec: MetricSpec, defaults: ImportDefaults) -> dict[str, Any
     return {name: declared[name] for name in SPEC_FIELDS if name in declared}
 
 
+def notes(metric: ImportedMetric) -> list[str]:
+    """Why a declaration deserves a comment: values `check` refuses, or advice it breaks."""
+    out = [unrecognized_note(metric)] if metric.unrecognized else []
+    if metric.refused:
+        out.append(
+            "LaunchDarkly holds this metric although it breaks a rule pulumi-ldmetrics believes "
+            f"LaunchDarkly enforces ({'; '.join(metric.refused)}); it is declared as held, and "
+            "`pulumi preview` refuses it until the rule or the metric is corrected."
+        )
+    if metric.advice:
+        out.append(
+            f"Breaks advice ({', '.join(metric.advice)}; see docs/rules.md). LaunchDarkly holds it"
+            " like this, so it is declared as held: preview warns and changes nothing."
+        )
+    return out
+
+
 def unrecognized_note(metric: ImportedMetric) -> str:
     """Why a declaration holds values `check` refuses (see `plan`, "Values from a newer API")."""
     return (
@@ -250,9 +286,8 @@ def build_plan(
 ) -> ImportPlan:
     """Turn listed metrics (`MetricListingRep` JSON) into an `ImportPlan`, sorted by key.
 
-    A metric with values this version does not understand is declared with them as they are
-    (module doc). One that breaks a rule for another reason is skipped with the reason rather
-    than failing the whole import.
+    Every listed metric with a key is declared, as it is held (module doc): with values this
+    version does not understand, breaking advice, or even breaking an enforced rule.
     """
     parsed: list[tuple[MetricRep, MetricSpec]] = []
     skipped: list[SkippedMetric] = []
@@ -277,11 +312,7 @@ def build_plan(
         checked = provider.check({}, props)
         failures = checked.failures or []
         unexplained = [f for f in failures if _field(f.property) not in spec.unrecognized]
-        if unexplained:
-            reasons = "; ".join(f"{f.property}: {f.reason}" for f in unexplained)
-            skipped.append(SkippedMetric(rep.key, reasons))
-            continue
-        if failures:  # only the values a newer API sent: what check would return otherwise
+        if failures:  # what check would return without its refusal
             inputs = inputs_from_spec(normalize(spec_from_inputs(declared)))
             if adopt:
                 inputs[ADOPT_EXISTING] = True
@@ -304,6 +335,8 @@ def build_plan(
                 inputs={**inputs, PROVIDER_KEY: pickled},
                 outputs={**outputs, PROVIDER_KEY: pickled},
                 unrecognized=tuple(sorted(spec.unrecognized.keys() & declared.keys())),
+                advice=tuple(sorted({w.rule for w in assess(declared).warnings if w.rule})),
+                refused=tuple(f"{f.property}: {f.reason}" for f in unexplained),
             )
         )
     skipped.sort(key=lambda s: s.key)

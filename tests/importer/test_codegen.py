@@ -236,12 +236,15 @@ def test_metric_from_a_newer_api_is_declared_not_dropped() -> None:
     assert plan.metrics[0].unrecognized == ("kind",) and plan.metrics[1].unrecognized == ()
 
 
-def test_metric_breaking_a_rule_for_another_reason_is_skipped() -> None:
-    # A custom metric without an event key is no newer API, just an invalid declaration.
+def test_metric_breaking_an_enforced_rule_is_declared_with_a_note_not_dropped() -> None:
+    # LaunchDarkly holds it, so the rule table is wrong about it: declare it as held, say so,
+    # and let preview refuse it (it used to be skipped: import must never drop a metric).
     broken = {k: v for k, v in wire(custom("broken")).items() if k != "eventKey"}
     plan = build_plan([broken, wire(custom("good"))], "web", site_base_url="https://app")
-    assert [m.key for m in plan.metrics] == ["good"]
-    assert [(s.key, s.reason.split(":")[0]) for s in plan.skipped] == [("broken", "event_key")]
+    assert [m.key for m in plan.metrics] == ["broken", "good"] and plan.skipped == []
+    assert plan.metrics[0].refused == ("event_key: custom metrics require 'event_key' to be set",)
+    assert "event_key" not in plan.metrics[0].declared
+    assert "# LaunchDarkly holds this metric although it breaks a rule" in render_python(plan)
 
 
 def test_empty_project_renders() -> None:
