@@ -321,3 +321,62 @@ def test_example_stack_import_file_and_get(pulumi_stack: StackFactory, tmp_path:
         assert sent(server) == []
         assert stack.outputs()["seen"] == "Seen"
         no_changes(stack, server, reads=(f"{GROUP_PATH}/read-only",))  # a get reads each time
+
+
+def test_imported_groups_adopt_with_no_diff(pulumi_stack: StackFactory, tmp_path: Path) -> None:
+    """What `ldmetrics import` produces for a project with a funnel (the importer's metric plan
+    plus `importer.groups`): the module and the import file adopt metrics and group with no
+    write, and the next preview shows no change."""
+    from pulumi_ldmetrics.importer.codegen_python import render_python
+    from pulumi_ldmetrics.importer.groups import (
+        group_import_entries,
+        plan_groups,
+        render_groups_python,
+    )
+    from pulumi_ldmetrics.importer.import_file import import_file_document
+    from pulumi_ldmetrics.importer.plan import build_plan
+
+    from .ldm import run_import
+
+    workdir = tmp_path / "imported"
+    headers = {"Authorization": TOKEN, "LD-API-Version": "beta"}
+    with emulator_server() as server:
+        with httpx.Client(base_url=server.url, headers=headers) as api:
+            for key in ("viewed-cart", "started-checkout", "completed-purchase"):
+                body = {"key": key, "name": key, "kind": "custom", "eventKey": key}
+                assert api.post(f"/api/v2/metrics/{PROJECT}", json=body).status_code == 201
+            funnel = {
+                "key": "checkout",
+                "name": "Checkout",
+                "kind": "funnel",
+                "maintainerId": "569fdeadbeef1644facecafe",
+                "tags": ["shop"],
+                "metrics": [
+                    {"key": "completed-purchase", "nameInGroup": "Paid"},
+                    {"key": "viewed-cart", "nameInGroup": "Cart"},
+                ],
+            }
+            assert api.post(GROUP_PATH, json=funnel).status_code == 201
+            listed = api.get(f"/api/v2/metrics/{PROJECT}").json()["items"]
+            groups_listed = api.get(GROUP_PATH).json()["items"]
+        plan = build_plan(listed, PROJECT, site_base_url=server.url)
+        variables = {m.key: m.variable_name for m in plan.metrics}
+        groups = plan_groups(groups_listed, PROJECT, variables, taken_variables={"METRICS"})
+        write_project(
+            workdir,
+            "ldm-groups-import",
+            "import ldm_declarations  # noqa: F401 - declaring is the point\n",
+            modules={"ldm_declarations.py": render_groups_python(render_python(plan), groups)},
+        )
+        document = import_file_document(plan)
+        document["resources"] += group_import_entries(groups)
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        server.emulator.clear_log()
+        run_import(stack, document, tmp_path / "import.json")
+        assert sent(server) == []
+        types = sorted(
+            r["type"].rsplit(":", 1)[-1] for r in stack.resources() if "ldmetrics" in r["type"]
+        )
+        assert types == ["Metric"] * 3 + ["MetricGroup"]
+        no_changes(stack, server)
