@@ -245,7 +245,17 @@ class MetricGroupProvider(ResourceProvider):
     def _first_metric_maintainer(self, spec: MetricGroupSpec) -> str:
         """The maintainer of the group's first metric (see the module docstring)."""
         first = spec.metrics[0].key
-        metric = MetricRep.model_validate(self._api().get_metric(spec.project_key, first))
+        try:
+            metric = MetricRep.model_validate(self._api().get_metric(spec.project_key, first))
+        except NotFoundError as err:
+            # Likely a metric of this very stack, named by its key, so nothing made the group
+            # wait for it: say how to get the order (or the maintainer) right.
+            raise MissingMaintainerError(
+                f"creating metric group {spec.project_key}/{spec.key}: no maintainer_id is"
+                f" declared and the first metric, {spec.project_key}/{first}, does not exist"
+                " (yet) to borrow one from; declare maintainer_id, or pass the Metric resource"
+                " instead of its key so the group is created after it"
+            ) from err
         maintainer = metric.effective_maintainer_id
         if not isinstance(maintainer, str) or not maintainer:
             raise MissingMaintainerError(

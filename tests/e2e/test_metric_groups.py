@@ -380,3 +380,48 @@ def test_imported_groups_adopt_with_no_diff(pulumi_stack: StackFactory, tmp_path
         )
         assert types == ["Metric"] * 3 + ["MetricGroup"]
         no_changes(stack, server)
+
+
+def test_invalid_groups_fail_the_preview_with_field_messages(
+    pulumi_stack: StackFactory, tmp_path: Path
+) -> None:
+    """Every rule at preview with zero requests; an API refusal as one line naming the group."""
+    workdir = tmp_path / "invalid"
+    write_project(workdir, "ldm-groups-invalid", KEYS_PROGRAM)
+    with emulator_server() as server:
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        (workdir / "stack.json").write_text(
+            json.dumps(
+                {
+                    "metrics": [{"name": "cart", "key": "viewed-cart"}],
+                    "group": {
+                        "key": "bad key",
+                        "name": "Checkout",
+                        "steps": [{"metric": "viewed-cart", "step": ""}],
+                    },
+                }
+            )
+        )
+        proc = stack.preview(check=False)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode != 0
+        for path, message in (
+            ("key", "must start with a letter or digit"),
+            ("metrics", "a metric group needs at least 2 metrics"),
+            ("metrics.0.name_in_group", "funnel metric groups require 'name_in_group'"),
+        ):
+            lines = [line for line in output.splitlines() if f"property {path} value" in line]
+            assert lines and all(message in line for line in lines), output
+        assert log(server) == []
+
+        declare(workdir, {"cart": "viewed-cart"}, None)
+        stack.up()  # the metric first: a bare key does not make the group wait for it
+
+        declare(workdir, {"cart": "viewed-cart"}, ["viewed-cart", "ghost"])
+        proc = stack.up(check=False)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode != 0
+        assert "creating metric group default/checkout: 400 invalid_request:" in output, output
+        assert "unknown metric 'ghost'" in output and "Traceback" not in output
+        assert TOKEN not in output

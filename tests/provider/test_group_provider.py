@@ -191,3 +191,20 @@ def test_the_pickled_provider_holds_no_token() -> None:
     provider._config = {"ldmetrics:accessToken": TOKEN}
     assert TOKEN.encode() not in dill.dumps(provider, recurse=True)
     assert MetricGroupProvider.__module__ == "pulumi_ldmetrics.group_provider"
+
+
+def test_a_missing_first_metric_says_how_to_order_or_declare(
+    groups: Groups, emulator: Emulator
+) -> None:
+    props = {
+        **{k: v for k, v in FUNNEL.items() if k != "maintainer_id"},
+        "metrics": [
+            {"key": "not-yet", "name_in_group": "A"},
+            {"key": "cart", "name_in_group": "B"},
+        ],
+    }
+    checked, _ = groups.check(props)
+    with pytest.raises(Exception, match="pass the Metric resource instead of its key") as caught:
+        groups.create(checked)
+    assert "declare maintainer_id" in str(caught.value)
+    assert [e["method"] for e in emulator.request_log()] == ["GET"]  # nothing created
