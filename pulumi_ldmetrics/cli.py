@@ -9,8 +9,10 @@ needs: an import file for `pulumi import --file` (default route), or `adopt_exis
 each declaration (adopt route). It then prints the commands to run next; after them,
 `pulumi preview --expect-no-changes` passes and LaunchDarkly has received no write.
 
-The access token is read from `LAUNCHDARKLY_ACCESS_TOKEN` (or the variable `--token-env`
-names), never from a command-line value, which would land in shell history and `ps`.
+Settings (`importer/sources.py`): a flag wins; then, in a Pulumi project directory, the current
+stack's `ldmetrics:apiHost` / `ldmetrics:accessToken` / `ldmetrics:maxRetries` (what the provider
+will use); then the environment. The token is never a command-line value, which would land in
+shell history and `ps`: `--token-env NAME` names a variable instead.
 Exit codes: 0 done, 1 an API, network, configuration or file error (one line on stderr),
 2 bad usage, 130 interrupted.
 """
@@ -32,13 +34,19 @@ import httpx
 from pulumi_ldmetrics._constants import (
     CONFIG_ACCESS_TOKEN,
     CONFIG_API_HOST,
-    CONFIG_MAX_RETRIES,
     DEFAULT_API_HOST,
     ENV_ACCESS_TOKEN,
+    ENV_API_HOST,
 )
 from pulumi_ldmetrics._version import __version__
 from pulumi_ldmetrics.client import LDMetricsClient
-from pulumi_ldmetrics.errors import ConfigurationError, LDMetricsError, one_line
+from pulumi_ldmetrics.errors import (
+    APIConnectionError,
+    LDMetricsError,
+    UnauthorizedError,
+    one_line,
+    target_label,
+)
 from pulumi_ldmetrics.events.cli import add_events_command
 from pulumi_ldmetrics.importer.atomic import write_files_atomically
 from pulumi_ldmetrics.importer.codegen_python import python_string, render_python
@@ -46,8 +54,9 @@ from pulumi_ldmetrics.importer.codegen_yaml import render_yaml
 from pulumi_ldmetrics.importer.import_file import render_import_file
 from pulumi_ldmetrics.importer.plan import ImportPlan, build_plan, variable_names
 from pulumi_ldmetrics.importer.progress import ProgressBar, progress_wanted
+from pulumi_ldmetrics.importer.sources import Resolved, resolve
+from pulumi_ldmetrics.importer.stack_config import StackConfig, find_project, read_stack_config
 from pulumi_ldmetrics.models.rules import KEY_PATTERN, MAINTAINER_PATTERN
-from pulumi_ldmetrics.settings import ClientSettings
 
 ROUTE_IMPORT_FILE = "import-file"
 ROUTE_ADOPT = "adopt"
@@ -61,8 +70,8 @@ fields written:
   unless it equals --default-maintainer (default: the maintainer of most listed metrics).
 
 routes:
-  import-file  pulumi import --file <out>.import.json --generate-code=false --yes
-               (no API request at all), then pulumi preview --expect-no-changes
+  import-file  pulumi import --file <out>.import.json --generate-code=false --protect=false
+               --yes (no API request at all), then pulumi preview --expect-no-changes
   adopt        pulumi up (one GET per metric, no write), then pulumi preview
 """
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -81,6 +90,8 @@ class Seams:
     environ: Mapping[str, str]
     transport: httpx.BaseTransport | None = None
     sleep: Callable[[float], None] | None = None
+    cwd: Path | None = None
+    """Where to look for a Pulumi project (default: the working directory)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,8 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "List every metric of a LaunchDarkly project and write one declaration per metric "
             "(only values that differ from the API defaults), plus what adopting them needs. "
-            "Then print the commands to run. The token comes from the environment "
-            f"({ENV_ACCESS_TOKEN}, or the variable --token-env names)."
+            "Then print the commands to run. Host and token: flags, else the current stack's "
+            f"config in a Pulumi project, else the environment ({ENV_ACCESS_TOKEN})."
         ),
         epilog=IMPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -180,13 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--api-host",
         metavar="URL",
-        help=f"API host (default: LAUNCHDARKLY_API_HOST, else {DEFAULT_API_HOST})",
+        help=f"API host (default: the stack's {CONFIG_API_HOST} in a Pulumi project, else "
+        f"LAUNCHDARKLY_API_HOST, else {DEFAULT_API_HOST})",
     )
     imp.add_argument(
         "--token-env",
         metavar="NAME",
-        default=ENV_ACCESS_TOKEN,
-        help=f"environment variable holding the access token (default: {ENV_ACCESS_TOKEN})",
+        default=None,
+        help="environment variable holding the access token (default: the stack's "
+        f"{CONFIG_ACCESS_TOKEN} in a Pulumi project, else {ENV_ACCESS_TOKEN})",
     )
     imp.add_argument(
         "--max-retries",
@@ -233,7 +246,8 @@ def import_command(args: argparse.Namespace, seams: Seams) -> int:
             names = ", ".join(str(p) for p in existing)
             raise CommandError(f"{names} already exist(s); pass --force to overwrite")
 
-    settings = _settings(args, seams.environ)
+    resolved = _settings(args, seams)
+    settings = resolved.settings
     bar = ProgressBar(
         seams.stderr,
         f"Listing metrics of {project}",
@@ -245,6 +259,8 @@ def import_command(args: argparse.Namespace, seams: Seams) -> int:
     try:
         with LDMetricsClient(settings, **client_options) as client:
             listed = client.list_metrics(project, filter=args.filter, on_page=bar.update)
+    except (UnauthorizedError, APIConnectionError) as err:
+        raise CommandError(_naming_sources(err, resolved)) from err
     finally:
         bar.close()
 
@@ -269,7 +285,7 @@ def import_command(args: argparse.Namespace, seams: Seams) -> int:
         return EXIT_OK
     write_files_atomically(files)
     _print_summary(out, plan, outputs, args.format)
-    _print_next_steps(out, plan, outputs, args.format, settings.api_host)
+    _print_next_steps(out, plan, outputs, args.format, resolved)
     return EXIT_OK
 
 
@@ -290,23 +306,50 @@ def _output_paths(args: argparse.Namespace, project: str) -> Outputs:
     return Outputs(declarations, Path(import_file))
 
 
-def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> ClientSettings:
-    """Settings from flags and environment; flags go in as 'config' so they take precedence."""
-    config: dict[str, str] = {}
-    if not _ENV_NAME.match(args.token_env):
+def _settings(args: argparse.Namespace, seams: Seams) -> Resolved:
+    """Flags, then the current stack's config (in a Pulumi project), then the environment."""
+    if args.token_env is not None and not _ENV_NAME.match(args.token_env):
         # Not echoed: a value that is no variable name may well be the token itself.
         raise CommandError("--token-env must name an environment variable, e.g. LD_TOKEN")
-    token = environ.get(args.token_env, "")
-    if not token.strip():
-        raise ConfigurationError(
-            f"no LaunchDarkly access token: set the {args.token_env} environment variable"
+    stack: StackConfig | None = None
+    project_dir = find_project(seams.cwd or Path.cwd())
+    if project_dir is not None:
+        stack = read_stack_config(project_dir, seams.environ)
+        if stack.problem is not None:
+            seams.stderr.write(
+                f"ldmetrics import: warning: not using the stack's config: {stack.problem}\n"
+            )
+            stack = None
+    resolved = resolve(
+        api_host=args.api_host,
+        max_retries=args.max_retries,
+        token_env=args.token_env,
+        stack=stack,
+        environ=seams.environ,
+    )
+    if stack is not None:
+        seams.stderr.write(
+            f"ldmetrics import: API host from {resolved.host_source}, access token from "
+            f"{resolved.token_source}\n"
         )
-    config[CONFIG_ACCESS_TOKEN] = token
-    if args.api_host:
-        config[CONFIG_API_HOST] = args.api_host
-    if args.max_retries is not None:
-        config[CONFIG_MAX_RETRIES] = str(args.max_retries)
-    return ClientSettings.resolve(config, environ)
+    return resolved
+
+
+def _naming_sources(err: LDMetricsError, resolved: Resolved) -> str:
+    """`err`'s message with the advice naming the setting this import really read (the
+    client's own advice names the provider's settings)."""
+    if isinstance(err, UnauthorizedError):
+        message = f"{target_label(err.operation, err.project_key, err.metric_key)}: 401 {err.code}"
+        message += f": {err.api_message}" if err.api_message else ""
+        message += f" (request id {err.request_id})" if err.request_id else ""
+        return f"{message} - check the access token, read from {resolved.token_source}"
+    text = str(err)
+    generic = f" - check {CONFIG_API_HOST} or {ENV_API_HOST}"
+    if text.endswith(generic):
+        return (
+            text.removesuffix(generic) + f" - check the API host, read from {resolved.host_source}"
+        )
+    return text
 
 
 def _print_dry_run(out: TextIO, plan: ImportPlan, files: Mapping[Path, str]) -> None:
@@ -332,7 +375,7 @@ def _print_summary(out: TextIO, plan: ImportPlan, outputs: Outputs, fmt: str) ->
 
 
 def _print_next_steps(
-    out: TextIO, plan: ImportPlan, outputs: Outputs, fmt: str, api_host: str
+    out: TextIO, plan: ImportPlan, outputs: Outputs, fmt: str, resolved: Resolved
 ) -> None:
     """The commands to run, each on its own line indented 4 spaces (tests run them as printed)."""
     declarations = outputs.declarations
@@ -351,7 +394,8 @@ def _print_next_steps(
         out.write("    from pulumi_ldmetrics import metrics_from_file\n")
         out.write(f"    metrics_from_file({python_string(declarations.name)})\n")
     step = 2
-    if api_host != DEFAULT_API_HOST:
+    api_host = resolved.settings.api_host
+    if api_host != DEFAULT_API_HOST and not resolved.host_from_stack:
         out.write(f"  {step}. Point the provider at the same API host:\n")
         out.write(f"    pulumi config set ldmetrics:apiHost {shlex.quote(api_host)}\n")
         step += 1
@@ -360,7 +404,11 @@ def _print_next_steps(
             f"  {step}. Adopt them into the stack's state (no request reaches LaunchDarkly):\n"
         )
         import_path = shlex.quote(str(outputs.import_file.resolve()))
-        out.write(f"    pulumi import --file {import_path} --generate-code=false --yes\n")
+        # `pulumi import` protects what it imports unless told otherwise; the declarations do
+        # not, so protected state would show `~protect` on every metric at the next preview.
+        out.write(
+            f"    pulumi import --file {import_path} --generate-code=false --protect=false --yes\n"
+        )
     else:
         out.write(
             f"  {step}. Adopt them (one GET per metric, no write; the provider needs the token "

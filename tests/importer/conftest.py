@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,18 +60,24 @@ def seeded(server: EmulatorServer) -> EmulatorServer:
     return server
 
 
+_NO_PROJECT = Path(tempfile.mkdtemp(prefix="ldmetrics-no-project-"))
+"""A directory with no Pulumi project above it (the system temp directory has none)."""
+
+
 def run_cli(
     args: list[str],
     *,
     token: str | None = TOKEN,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> CliResult:
     """Run `ldmetrics` in-process with captured output; sleeps are recorded, not slept."""
     environ = {"LAUNCHDARKLY_ACCESS_TOKEN": token} if token is not None else {}
     environ.update(env or {})
     stdout, stderr = io.StringIO(), io.StringIO()
     sleeps: list[float] = []
-    code = run(args, Seams(stdout, stderr, environ, sleep=sleeps.append))
+    # Outside any Pulumi project (the repository root is one): stack config is tested apart.
+    code = run(args, Seams(stdout, stderr, environ, sleep=sleeps.append, cwd=cwd or _NO_PROJECT))
     return CliResult(code, stdout.getvalue(), stderr.getvalue(), sleeps)
 
 

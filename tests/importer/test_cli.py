@@ -43,7 +43,10 @@ def _assert_one_line_error(result: CliResult, *fragments: str) -> None:
 
 def test_unauthorized(seeded: EmulatorServer, tmp_path: Path) -> None:
     result = _import(seeded, tmp_path, token="wrong-token")
-    _assert_one_line_error(result, "401", "check the access token")
+    # It names the setting this import read, not the provider's config keys.
+    _assert_one_line_error(
+        result, "401", "check the access token, read from the environment variable"
+    )
     assert "wrong-token" not in result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -156,6 +159,7 @@ def test_failure_on_page_3_leaves_nothing_half_written(
             {"LAUNCHDARKLY_ACCESS_TOKEN": TOKEN},
             FaultOnThirdPage(),
             lambda _s: None,
+            cwd=tmp_path,
         ),
     )
     assert code == 1
@@ -216,6 +220,7 @@ def test_next_steps_are_printed(seeded: EmulatorServer, tmp_path: Path) -> None:
     assert commands == [
         "import m  # noqa: F401",
         f"pulumi config set ldmetrics:apiHost {seeded.url}",
-        f"pulumi import --file {tmp_path / 'm.import.json'} --generate-code=false --yes",
+        f"pulumi import --file {tmp_path / 'm.import.json'} --generate-code=false"
+        " --protect=false --yes",
         "pulumi preview --expect-no-changes",
     ]
