@@ -6,8 +6,8 @@ when a deployment reads many metrics of one project, and with GETs otherwise. Me
 the real CLI for stacks managing N = 50, 200 and 1,000 metrics of a project holding just those,
 and 5 metrics of a project holding 1,000 (the other 995 created directly in the emulator).
 
-Targets (issue 13): at most 2 x (ceil(N/50) + 1) requests when the stack manages the whole
-project; at most one request per metric read otherwise, plus one listing page per pass.
+Targets (issue 13), for the whole command: at most 2 x ceil(N/50) + 2 requests when the stack
+manages the whole project; never more than one request per metric and pass otherwise.
 
 `python -m benchmarks.refresh_requests [N ...]`
 """
@@ -64,19 +64,16 @@ def measure(managed: int, project_size: int) -> list[object]:
         log = emulator.request_log()
     total = len(log)
     pages = -(-project_size // 50)
-    if managed == project_size:
-        target, ok = f"<= {2 * (pages + 1)}", total <= 2 * (pages + 1)
-    else:
-        target, ok = f"<= {2 * (managed + 1)}", total <= 2 * (managed + 1)
+    limit = 2 * pages + 2 if managed == project_size else 2 * managed
     return [
         managed,
         project_size,
         total,
         fmt_counts(method_counts(log)),
         f"{total / (2 * managed):.2f}",
-        target,
+        f"<= {limit}",
         f"{seconds:.1f}",
-        verdict(ok),
+        verdict(total <= limit),
     ]
 
 
@@ -101,8 +98,13 @@ def run(sizes: Sequence[int] = (50, 200, 1000)) -> Section:
         "\n\nPolicy (`pulumi_ldmetrics/read_batch.py`): per provider process and project, the "
         "first read is a GET, the second fetches the first listing page (its `totalCount` gives "
         "the listing's cost), later reads the fetched pages do not answer are GETs until the "
-        "GETs spent reach a quarter of the pages left, then the rest of the listing is fetched. "
-        "A metric missing from a listing gets its own GET before it is dropped as deleted."
+        "GETs spent reach the number of pages left, then the rest of the listing is fetched "
+        "(ski rental). A metric missing from a listing gets its own GET before it is dropped "
+        "as deleted. Each pass runs in its own provider process and cannot know how many "
+        "metrics the stack holds, so each pass is within 2 x ceil(N/50) + 2 on its own, not the "
+        "two together; listing sooner would meet the whole-command figure for large stacks "
+        "and cost a stack managing a dozen metrics of a 1,000-metric project 21 requests per "
+        "pass instead of 13. Before this policy every pass was one GET per metric (2N)."
     )
     return Section("1b. Requests of `pulumi refresh` by share of the project", body, missed)
 
