@@ -3,6 +3,8 @@ pulumi.dynamic` host, against the emulator on loopback, requests counted in its 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import dill
@@ -208,3 +210,14 @@ def test_a_missing_first_metric_says_how_to_order_or_declare(
         groups.create(checked)
     assert "declare maintainer_id" in str(caught.value)
     assert [e["method"] for e in emulator.request_log()] == ["GET"]  # nothing created
+
+
+def test_the_provider_host_does_not_import_the_resource_layer() -> None:
+    # Unpickled on every deployment: its cold start must not pay for what only programs need.
+    code = (
+        "import sys, pulumi_ldmetrics.group_provider; "
+        "print(sorted(m for m in ('pulumi_ldmetrics.resource', 'pulumi_ldmetrics.group_resource',"
+        " 'pulumi_ldmetrics.importer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
