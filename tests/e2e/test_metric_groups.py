@@ -33,8 +33,8 @@ from pulumi_ldmetrics import Metric, MetricGroup
 declared = json.load(open("stack.json"))
 metrics = {
     m["name"]: Metric(
-        m["name"], project_key="default", key=m["key"], name=m["key"], kind="custom",
-        event_key=m["name"],
+        m["name"], project_key="default", key=m["key"], name=m.get("title", m["key"]),
+        kind="custom", event_key=m["name"],
     )
     for m in declared["metrics"]
 }
@@ -425,3 +425,27 @@ def test_invalid_groups_fail_the_preview_with_field_messages(
         assert "creating metric group default/checkout: 400 invalid_request:" in output, output
         assert "unknown metric 'ghost'" in output and "Traceback" not in output
         assert TOKEN not in output
+
+
+def test_updating_a_member_metric_leaves_the_group_alone(
+    pulumi_stack: StackFactory, tmp_path: Path
+) -> None:
+    """The group borrows the first Metric's maintainer output; a preview of another change to
+    that metric must not show the group as changing."""
+    workdir = tmp_path / "member-update"
+    write_project(workdir, "ldm-groups-member", PROGRAM)
+    with emulator_server() as server:
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        declare(workdir, {"cart": "viewed-cart", "paid": "paid"}, ["cart", "paid"])
+        stack.up()
+        document = json.loads((workdir / "stack.json").read_text())
+        document["metrics"][0]["title"] = "Viewed the cart"
+        (workdir / "stack.json").write_text(json.dumps(document))
+        preview = stack.preview().stdout
+        assert "ldmetrics:Metric cart update" in preview, preview
+        assert "MetricGroup funnel" not in preview, preview
+        server.emulator.clear_log()
+        stack.up()
+        assert sent(server) == ["PATCH metric/viewed-cart"]
+        no_changes(stack, server)

@@ -168,6 +168,11 @@ def test_replacements(groups: Groups, emulator: Emulator) -> None:
     # `metrics` wholly unknown. The group is replaced too, so it is deleted first.
     d = groups.diff(outs, {**checked, "metrics": UNKNOWN})
     assert list(d.replaces) == ["metrics"] and d.deleteBeforeReplace
+    # The borrowed maintainer unknown at preview (its Metric is being updated): no change.
+    assert (
+        groups.diff(outs, {**checked, "maintainer_id": UNKNOWN}).changes
+        == pb.DiffResponse.DIFF_NONE
+    )
     # A metric key not known yet (a new Metric at preview) is an update.
     d = groups.diff(outs, {**checked, "metrics": [*checked["metrics"][:2], {"key": UNKNOWN}]})
     assert d.changes == pb.DiffResponse.DIFF_SOME and list(d.replaces) == []
