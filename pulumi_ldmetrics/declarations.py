@@ -6,10 +6,11 @@ preview; and `check` sees one resource at a time, so it cannot notice two resour
 the same metric, nor return a warning. The program sees every declaration:
 
 - **Errors** (type errors and enforced rules, `models.rules.assess`, and a `project_key`/`key`
-  declared twice) are logged at once, one line each naming the resource; the invalid metric is
-  not registered, and the run fails when the program body is done (`pulumi.RunError`, one
-  line), so every invalid declaration of the program is reported by one preview. Nothing is
-  sent to LaunchDarkly.
+  declared twice) are logged at once, one line each under the resource's URN; the invalid
+  metric is not registered, and the run fails when the program body is done (`pulumi.RunError`,
+  one line), so every invalid declaration of the program is reported by one preview. The valid
+  metrics wait for that verdict (`gate`) before they register, so nothing is sent to
+  LaunchDarkly, not even by `pulumi up`.
 - **Warnings** (advisory rules) are logged on the registered resource and change nothing.
 
 Values that are `Output`s are not known here; the provider's `check` validates them at preview
@@ -19,6 +20,7 @@ Values that are `Output`s are not known here; the provider's `check` validates t
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,7 @@ METRIC_TYPE = "pulumi-python:dynamic/ldmetrics:Metric"
 __all__ = [
     "Checked",
     "check_declaration",
+    "gate",
     "report_invalid",
     "report_warnings",
 ]
@@ -54,7 +57,10 @@ class _Program:
     monitor: object | None = None
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)
-    failure: pulumi.Output[None] | None = None
+    gate: pulumi.Output[list[pulumi.Resource]] | None = None
+    decided: bool = False
+    """The gate has resolved: a declaration made later (in an apply) cannot hold back the
+    registrations already let through."""
 
 
 _program = _Program()
@@ -72,8 +78,8 @@ def _current() -> _Program:
 class Checked:
     """The program-side verdict on one declaration."""
 
-    errors: list[str]
-    """One line per problem, without the resource (`event_key: custom metrics require …`)."""
+    errors: list[Violation]
+    """One per problem (`event_key`: `custom metrics require …`)."""
     warnings: list[str]
 
 
@@ -85,7 +91,7 @@ def check_declaration(resource_name: str, props: Mapping[str, Any]) -> Checked:
     violations = found.errors + adopt_existing_violations(
         props.get(ADOPT_EXISTING), is_unknown=_is_unknown
     )
-    errors = [str(v) for v in violations]
+    errors = list(violations)
     identity = (props.get("project_key"), props.get("key"))
     if all(isinstance(part, str) for part in identity) and not errors:
         owners = _current().owners
@@ -93,9 +99,12 @@ def check_declaration(resource_name: str, props: Mapping[str, Any]) -> Checked:
         owner = owners.setdefault((project_key, key), resource_name)
         if owner != resource_name:
             errors.append(
-                f"key: {project_key}/{key} is also declared by Metric '{owner}', and one "
-                "LaunchDarkly metric can be managed by one resource only (remove one, or change "
-                "its key)"
+                Violation(
+                    "key",
+                    f"{project_key}/{key} is also declared by Metric '{owner}', and one "
+                    "LaunchDarkly metric can be managed by one resource only (remove one, or "
+                    "change its key)",
+                )
             )
     return Checked(errors, [_advice(w) for w in found.warnings])
 
@@ -105,12 +114,16 @@ def _advice(warning: Violation) -> str:
 
 
 def report_invalid(
-    resource_name: str, errors: list[str], *, parented: bool = False
-) -> pulumi.Output[None]:
+    resource_name: str,
+    props: Mapping[str, Any],
+    errors: list[Violation],
+    *,
+    parented: bool = False,
+) -> pulumi.Output[list[pulumi.Resource]]:
     """Log `errors` now, one line each, on the resource, and make the run fail once the
-    program body is done. Returns the Output that fails: the invalid resource's properties
-    point at it, so a program that uses them fails with the same one-line error rather than an
-    AttributeError."""
+    program body is done (`gate`). Returns the Output that fails: the invalid resource's
+    properties point at it, so a program that uses them fails with the same one-line error
+    rather than an AttributeError."""
     program = _current()
     program.invalid.append(resource_name)
     # The URN the resource would have: the CLI files the messages under it, as it files the
@@ -119,26 +132,72 @@ def report_invalid(
     # stack, naming it.
     urn = "" if parented else _urn(resource_name)
     for error in errors:
-        field, _, message = error.partition(": ")
+        # The engine's own wording for a failed check, so tools that read one read both; the
+        # value is the one declared (the engine cannot look nested paths up: `{<nil>}`).
+        shown = _shown(_value_at(props, error.path))
         _log_error(
-            f"{METRIC_TYPE} resource '{resource_name}': property {field}: {message}"
-            if message
-            else f"{METRIC_TYPE} resource '{resource_name}': {error}",
+            f"{METRIC_TYPE} resource '{resource_name}': property {error.path} value {shown} has a"
+            f" problem: {error.message}",
             urn,
         )
-    if program.failure is None:
-        program.failure = pulumi.Output(set(), _fail_after_program(program), _true())
-    return program.failure
+    if program.decided:  # declared after the gate opened (inside an apply): fail on its own
+        return pulumi.Output(set(), _fail(program), _true())
+    return gate()
 
 
-async def _fail_after_program(program: _Program) -> None:
-    # Runs on the event loop once the program body has declared everything: the count is final.
+def gate() -> pulumi.Output[list[pulumi.Resource]]:
+    """What every valid `Metric` of the program `depends_on`: it resolves (to no resource) on
+    the event loop once the program body is done, and fails instead when any declaration was
+    invalid. So with one invalid metric no valid one is registered, and nothing is written:
+    `pulumi up` of a program with a mistake changes nothing in LaunchDarkly."""
+    program = _current()
+    if program.gate is None:
+        program.gate = pulumi.Output(set(), _decide(program), _true())
+    return program.gate
+
+
+async def _decide(program: _Program) -> list[pulumi.Resource]:
+    # Runs once the synchronous program body has declared everything: the count is final.
+    program.decided = True
+    if program.invalid:
+        await _fail(program)
+    return []
+
+
+async def _fail(program: _Program) -> list[pulumi.Resource]:
     names = ", ".join(f"'{name}'" for name in program.invalid)
     count = len(program.invalid)
     raise pulumi.RunError(
         f"{count} invalid Metric declaration{'s' if count > 1 else ''} ({names}), see the errors "
         "above; nothing was sent to LaunchDarkly"
     )
+
+
+_MISSING = object()
+_MAX_SHOWN = 60
+
+
+def _value_at(props: Mapping[str, Any], path: str) -> Any:
+    """The declared value at a violation's dotted path (`urls.0.substr`), or `_MISSING`."""
+    node: Any = props
+    for part in path.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return _MISSING if node is None else node
+
+
+def _shown(value: Any) -> str:
+    if value is _MISSING:
+        return "(not set)"
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
 def _urn(resource_name: str) -> str:

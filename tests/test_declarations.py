@@ -21,7 +21,7 @@ def test_errors_and_warnings_are_separated() -> None:
     checked = check_declaration(
         "p", custom("p", analysis_type="percentile", event_default={"disabled": False})
     )
-    assert checked.errors == [
+    assert [str(e) for e in checked.errors] == [
         "percentile_value: percentile_value is required when analysis_type is percentile"
     ]
     assert [w.split(" (advice")[0] for w in checked.warnings] == [
@@ -34,7 +34,7 @@ def test_a_key_declared_twice_names_the_first_resource() -> None:
     assert check_declaration("first", custom("dup-key")).errors == []
     assert check_declaration("first", custom("dup-key")).errors == []  # the same resource again
     second = check_declaration("second", custom("dup-key"))
-    assert second.errors == [
+    assert [str(e) for e in second.errors] == [
         "key: web/dup-key is also declared by Metric 'first', and one LaunchDarkly metric can be "
         "managed by one resource only (remove one, or change its key)"
     ]
@@ -52,7 +52,7 @@ class _Pending:
 def test_values_not_known_yet_are_not_checked_or_claimed() -> None:
     pending = _Pending()
     no_event_key = {**custom("k", event_key=None), "key": pending}
-    assert check_declaration("a", no_event_key).errors == [
+    assert [str(e) for e in check_declaration("a", no_event_key).errors] == [
         "event_key: custom metrics require 'event_key' to be set"
     ]
     assert check_declaration("b", {**custom("k2"), "event_key": pending}).errors == []

@@ -78,10 +78,12 @@ def test_three_invalid_metrics_are_all_reported_in_one_preview(
     )
     blocks = diagnostics(output)
     expected = {
-        "no-event": "property event_key: custom metrics require 'event_key' to be set",
-        "numeric": "property unit: numeric metrics require 'unit' to be set",
-        "percentile": "property percentile_value: percentile_value is required when "
-        "analysis_type is percentile",
+        "no-event": "property event_key value (not set) has a problem: custom metrics require "
+        "'event_key' to be set",
+        "numeric": "property unit value (not set) has a problem: numeric metrics require 'unit' "
+        "to be set",
+        "percentile": "property percentile_value value (not set) has a problem: "
+        "percentile_value is required when analysis_type is percentile",
     }
     for name, message in expected.items():
         block = blocks[f"{METRIC} ({name}):"]
@@ -105,9 +107,9 @@ def test_the_same_key_declared_twice_fails_naming_both(
     )
     block = diagnostics(output)[f"{METRIC} (signup-again):"]
     assert block[0] == (
-        f"error: {METRIC} resource 'signup-again': property key: e2e/signup is also declared by "
-        "Metric 'signup', and one LaunchDarkly metric can be managed by one resource only "
-        "(remove one, or change its key)"
+        f"error: {METRIC} resource 'signup-again': property key value \"signup\" has a problem: "
+        "e2e/signup is also declared by Metric 'signup', and one LaunchDarkly metric can be "
+        "managed by one resource only (remove one, or change its key)"
     ), block
 
 
@@ -134,8 +136,8 @@ def test_a_nested_typo_names_the_object_and_the_field(
     }
     block = diagnostics(preview(tmp_path, pulumi_stack, [pageview]))[f"{METRIC} (home):"]
     assert block[0] == (
-        f"error: {METRIC} resource 'home': property urls.0.substr: is not a URL matcher field "
-        "(did you mean 'substring'?)"
+        f"error: {METRIC} resource 'home': property urls.0.substr value \"/home\" has a problem: "
+        "is not a URL matcher field (did you mean 'substring'?)"
     ), block
 
 
@@ -161,3 +163,19 @@ def test_advice_is_a_warning_on_the_resource_and_the_preview_passes(
         "(disabled must be true) (advice: percentile-excludes-empty-units; LaunchDarkly may accept "
         "it, see docs/rules.md)"
     ), block
+
+
+def test_up_with_an_invalid_metric_writes_nothing_not_even_the_valid_ones(
+    pulumi_stack: StackFactory, tmp_path: Path
+) -> None:
+    # The valid metrics wait for the program's verdict before they register (declarations.gate).
+    with emulator_server() as server:
+        metrics = [custom("good"), custom("also-good"), custom("bad", event_key=None)]
+        stack = pulumi_stack(write_metrics_project(tmp_path / "proj", metrics))
+        init_stack(stack, server)
+        proc = stack.up(check=False)
+        sent = calls(server)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert sent == [], sent
+    assert "1 invalid Metric declaration ('bad')" in output, output
