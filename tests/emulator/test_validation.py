@@ -152,3 +152,8 @@ def test_empty_strings_for_unused_fields_are_tolerated(client: httpx.Client) -> 
 
 def test_invalid_project_key_is_404(client: httpx.Client) -> None:
     assert_error(client.post("/api/v2/metrics/-bad", json=CUSTOM), 404, "not_found")
+
+
+def test_a_project_key_with_a_trailing_newline_is_unknown(client: httpx.Client) -> None:
+    # The shared KEY_PATTERN ends in \Z: `$` also matched before a final "\n".
+    assert_error(client.post(f"{METRICS}%0A", json=CUSTOM), 404, "not_found")
