@@ -111,6 +111,7 @@ def test_funnel_lifecycle_with_its_metrics(pulumi_stack: StackFactory, tmp_path:
             "Step paid",
         ]
         assert group["maintainer"]["key"] == emu.metrics()[PROJECT][0]["maintainerId"]
+        assert TOKEN not in json.dumps(stack.stack_export())  # the token never reaches state
         no_changes(stack, server)
 
         # 2. Reorder: one PATCH of /metrics, the metrics untouched.
