@@ -60,6 +60,8 @@ fi
 say "$venv: pulumi $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("pulumi"))')"
 [ -z "$venv_only" ] || exit 0
 
+# The same CLI and stand-in language host as the main suite (idempotent; a second after a run).
+scripts/bootstrap.sh
 export PATH="$root/.tools/pulumi/bin:$PATH"
 # -p no:cacheprovider: the main suite's .pytest_cache is not this SDK's business.
 exec "$venv/bin/python" -m pytest -p no:cacheprovider tests/provider \
