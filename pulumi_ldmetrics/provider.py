@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -33,7 +33,6 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from pulumi_ldmetrics import _constants, _host_errors, _logging
-from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
 from pulumi_ldmetrics.models import (
@@ -56,6 +55,12 @@ from pulumi_ldmetrics.models import (
 from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
 from pulumi_ldmetrics.read_batch import ReadBatcher
 from pulumi_ldmetrics.settings import ClientSettings
+
+if TYPE_CHECKING:
+    # Imported on first use (`_api`): the HTTP stack (httpx, httpcore, ssl) is a third of the
+    # import time of this module, and neither a preview's check/diff in the provider host nor
+    # the program (which imports this module for `MetricProvider`) ever sends a request.
+    from pulumi_ldmetrics.client import LDMetricsClient
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +302,8 @@ class MetricProvider(ResourceProvider):
             return self._batcher
 
     def _api(self) -> LDMetricsClient:
+        from pulumi_ldmetrics.client import LDMetricsClient  # noqa: PLC0415 - see TYPE_CHECKING
+
         with _client_lock:
             if self._client is None:
                 self._client = LDMetricsClient(

@@ -31,11 +31,13 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pulumi_ldmetrics._constants import LIST_PAGE_LIMIT
-from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.errors import NotFoundError
+
+if TYPE_CHECKING:  # the client (httpx) is imported on first use: see provider.py
+    from pulumi_ldmetrics.client import LDMetricsClient
 
 __all__ = ["LISTING_SORT", "ReadBatcher"]
 
