@@ -3,13 +3,17 @@ stack's config, then the environment; and the messages name what was read."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pulumi_ldmetrics.emulator import EmulatorServer
 from pulumi_ldmetrics.errors import ConfigurationError
 from pulumi_ldmetrics.importer.sources import resolve
 from pulumi_ldmetrics.importer.stack_config import StackConfig, find_project
+
+from .conftest import PROJECT, run_cli
 
 STACK = StackConfig(
     "dev",
@@ -106,3 +110,15 @@ def test_project_is_found_upwards(tmp_path: Any) -> None:
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
     assert find_project(nested) == tmp_path
+
+
+def test_a_project_whose_config_cannot_be_read_falls_back_with_a_warning(
+    seeded: EmulatorServer, tmp_path: Path
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
+    argv = ["import", "--project", PROJECT, "--api-host", seeded.url, "--out"]
+    result = run_cli([*argv, str(tmp_path / "m.py")], env={"PATH": "/nonexistent"}, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert result.stderr == (
+        "ldmetrics import: warning: not using the stack's config: the pulumi CLI is not on PATH\n"
+    )
