@@ -35,8 +35,11 @@ from pulumi_ldmetrics.models import ADOPT_EXISTING, adopt_existing_violations, v
 from pulumi_ldmetrics.resource import Metric, MetricArgs
 
 
-class MetricsFileError(ValueError):
-    """Raised when a metrics file cannot be read or one of its entries is invalid."""
+class MetricsFileError(pulumi.RunError, ValueError):
+    """Raised when a metrics file cannot be read or one of its entries is invalid.
+
+    A `pulumi.RunError`: the language host prints its message as one line, with no traceback
+    (the message already names the file, the entry and the field)."""
 
 
 def load_metric_entries(path: str | Path, project_key: str | None = None) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ import pytest
 
 from .conftest import StackFactory
 from .ldm import calls, emulator_server, init_stack, write_metrics_project
+from .pulumi_runner import write_project
 
 pytestmark = pytest.mark.e2e
 
@@ -179,3 +180,30 @@ def test_up_with_an_invalid_metric_writes_nothing_not_even_the_valid_ones(
     assert proc.returncode != 0, output
     assert sent == [], sent
     assert "1 invalid Metric declaration ('bad')" in output, output
+
+
+def test_a_bad_metrics_file_is_one_line_without_traceback(
+    pulumi_stack: StackFactory, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "proj"
+    program = "from pulumi_ldmetrics import metrics_from_file\n\nmetrics_from_file('m.yaml')\n"
+    write_project(workdir, "ldm-file", program)
+    (workdir / "m.yaml").write_text(
+        "project_key: e2e\nmetrics:\n  - {key: a, name: A, kind: custom}\n"
+        "  - {key: b, name: B, kind: custom, evnet_key: x}\n"
+    )
+    with emulator_server() as server:
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        proc = stack.preview(check=False)
+        sent = calls(server)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and sent == [], output
+    assert "Traceback" not in output, output
+    (line,) = [x.strip() for x in output.splitlines() if "problem(s) in m.yaml" in x][-1:]
+    assert line == (
+        "error: 3 problem(s) in m.yaml: m.yaml: metrics[0] (key 'a'): event_key: custom metrics "
+        "require 'event_key' to be set; m.yaml: metrics[1] (key 'b'): evnet_key: is not a metric "
+        "field (did you mean 'event_key'?); m.yaml: metrics[1] (key 'b'): event_key: custom "
+        "metrics require 'event_key' to be set"
+    ), output
