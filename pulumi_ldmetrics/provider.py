@@ -149,7 +149,9 @@ class MetricProvider(ResourceProvider):
         spec, violations = validate_spec(inputs, is_unknown=_is_unknown)
         violations += adopt_existing_violations(adopt, is_unknown=_is_unknown)
         if spec is None or violations:
-            return CheckResult(news, [CheckFailure(v.path, v.message) for v in violations])
+            return CheckResult(
+                news, [CheckFailure(_engine_path(v.path), v.message) for v in violations]
+            )
         checked = inputs_from_spec(normalize(spec))
         for name, value in inputs.items():
             if _contains_unknown(value):
@@ -206,8 +208,9 @@ class MetricProvider(ResourceProvider):
                 raise MetricExistsError(
                     f"creating metric {spec.project_key}/{spec.key}: a metric with this key "
                     f"already exists in LaunchDarkly{differs}. To manage it with Pulumi, set "
-                    "adopt_existing=True on this Metric (or run `ldmetrics import`); "
-                    "otherwise choose another key."
+                    "adopt_existing=True on this Metric (or run `ldmetrics import`); if you "
+                    "renamed this resource, keep its old name with the `aliases` resource "
+                    "option instead; otherwise choose another key."
                 ) from err
         self._reads().forget(spec.project_key, spec.key)
         return CreateResult(
@@ -310,6 +313,15 @@ class MetricProvider(ResourceProvider):
                     ClientSettings.resolve(self._config or {}, os.environ)
                 )
             return self._client
+
+
+def _engine_path(path: str) -> str:
+    """`urls.0.pattern` as the engine's property paths spell it, `urls[0].pattern`: with the
+    dotted form the engine cannot find the value it prints next to the message (`{<nil>}`)."""
+    out = ""
+    for segment in path.split("."):
+        out += f"[{segment}]" if segment.isdigit() and out else (f".{segment}" if out else segment)
+    return out
 
 
 def _olds_subset(olds: Mapping[str, Any], names: list[str]) -> dict[str, Any]:

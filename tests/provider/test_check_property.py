@@ -207,9 +207,21 @@ def test_hostile_inputs_from_issue_9_all_fail_at_once() -> None:
     failures = _check(news).failures or []
     assert sorted(f.property for f in failures) == [
         "adopt_existing",
-        "filters.values.0",
-        "filters.values.1",
+        "filters.values[0]",  # the engine's spelling of list indexes
+        "filters.values[1]",
         "is_numeric",
         "key",
         "project_key",
     ]
+
+
+def test_list_indexes_are_spelled_the_engines_way() -> None:
+    # With `urls.0.kind` the engine cannot find the value and prints `value {<nil>}`.
+    news = {
+        "project_key": "web",
+        "key": "k",
+        "name": "N",
+        "kind": "pageview",
+        "urls": [{"kind": "exact", "url": "https://a"}, {"kind": "bogus", "url": "https://b"}],
+    }
+    assert [f.property for f in _check(news).failures or []] == ["urls[1].kind"]
