@@ -22,6 +22,7 @@ from benchmarks import (
     events_import,
     lost_response_soak,
     memory,
+    preview_split,
     rate_limit,
     requests_per_op,
     secret_scan,
@@ -44,6 +45,7 @@ BENCHMARKS: dict[str, tuple[Callable[[bool], Section], bool]] = {
     "bad_inputs": (lambda q: bad_inputs.run(fast=q), False),
     "secret_scan": (lambda q: secret_scan.run(10 if q else 20), False),
     "events_import": (lambda q: events_import.run(20_000 if q else 100_000), True),
+    "preview_split": (lambda q: preview_split.run(50 if q else 200, 1 if q else 3), True),
 }
 
 
