@@ -30,6 +30,10 @@ INDENT: Final = "    "
 _NOQA_LONG_LINE: Final = "  # noqa: E501"
 
 
+MODULE_NAMES: frozenset[str] = frozenset({"Metric", "MetricGroup", "PROJECT_KEY", "METRICS"})
+"""Module-level names of the generated module besides the metric variables."""
+
+
 def render_python(plan: ImportPlan) -> str:
     """The module text for `plan` (declarations in key order)."""
     count = len(plan.metrics)

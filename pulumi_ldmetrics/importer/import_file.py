@@ -15,6 +15,7 @@ Format (`pkg/cmd/pulumi/operations/import.go`, `importFile` / `importSpec`, CLI 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_ldmetrics.declarations import METRIC_TYPE as METRIC_TYPE  # re-exported
@@ -38,6 +39,9 @@ def import_file_document(plan: ImportPlan) -> dict[str, Any]:
     }
 
 
-def render_import_file(plan: ImportPlan) -> str:
-    """The import file text (stable key order, so re-running an import gives the same bytes)."""
-    return json.dumps(import_file_document(plan), indent=2, sort_keys=True) + "\n"
+def render_import_file(plan: ImportPlan, more_resources: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The import file text (stable key order, so re-running an import gives the same bytes);
+    `more_resources` are entries of other types adopted with the metrics (metric groups)."""
+    document = import_file_document(plan)
+    document["resources"] += [dict(entry) for entry in more_resources]
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

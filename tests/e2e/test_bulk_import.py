@@ -99,8 +99,10 @@ def test_import_file_route(
     assert {r["id"] for r in resources} == {f"{PROJECT}/m-{i:04d}" for i in range(COUNT)}
     log = seeded.emulator.request_log()
     assert _writes(seeded.emulator) == []
-    # The import listed in pages of 50; the CLI steps themselves sent nothing at all.
-    assert [e["method"] for e in log] == ["GET"] * (COUNT // 50)
+    # The import listed the metrics in pages of 50 and the metric groups once; the CLI steps
+    # themselves sent nothing at all.
+    assert [e["method"] for e in log] == ["GET"] * (COUNT // 50 + 1)
+    assert sum("metric-groups" in e["path"] for e in log) == 1
 
     # The stack is a normal managed stack now: an update changes nothing either.
     stack.up("--expect-no-changes")

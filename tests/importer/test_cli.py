@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 import socket
 from pathlib import Path
 
@@ -224,3 +226,49 @@ def test_next_steps_are_printed(seeded: EmulatorServer, tmp_path: Path) -> None:
         " --protect=false --yes",
         "pulumi preview --expect-no-changes",
     ]
+
+
+def test_metric_groups_are_declared_after_their_metrics(
+    seeded: EmulatorServer, tmp_path: Path
+) -> None:
+    keys = [m["key"] for m in seeded.emulator.metrics()[PROJECT][:2]]
+    group = {
+        "key": "funnel",
+        "name": "Funnel",
+        "kind": "funnel",
+        "maintainerId": "569fdeadbeef1644facecafe",
+        "tags": [],
+        "metrics": [
+            {"key": keys[1], "nameInGroup": "Second"},
+            {"key": keys[0], "nameInGroup": "First"},
+        ],
+    }
+    with httpx.Client(
+        base_url=seeded.url, headers={"Authorization": TOKEN, "LD-API-Version": "beta"}
+    ) as api:
+        created = api.post(f"/api/v2/projects/{PROJECT}/metric-groups", json=group)
+        assert created.status_code == 201, created.text
+    result = _import(seeded, tmp_path)
+    assert result.code == 0, result.stderr
+    module = (tmp_path / "m.py").read_text()
+    assert "from pulumi_ldmetrics import Metric, MetricGroup" in module
+    declaration = module[module.index("= MetricGroup(") :]
+    # The group names the generated Metric variables, in the group's order.
+    variables = re.findall(r'\{"key": (\w+), "name_in_group": "(\w+)"\}', declaration)
+    assert [name for _v, name in variables] == ["Second", "First"], declaration
+    for variable, _name in variables:  # bare names of Metric variables, not key strings
+        assert f"{variable} = Metric(" in module
+    imported = json.loads((tmp_path / "m.import.json").read_text())
+    types = [r["type"].rsplit(":", 1)[-1] for r in imported["resources"]]
+    assert types.count("MetricGroup") == 1 and types[-1] == "MetricGroup"
+    assert "Also declared 1 metric group(s)" in result.stdout
+
+
+def test_a_token_without_the_groups_api_still_imports_the_metrics(
+    seeded: EmulatorServer, tmp_path: Path
+) -> None:
+    seeded.emulator.fail_next(403, path_contains="metric-groups")
+    result = _import(seeded, tmp_path)
+    assert result.code == 0, result.stderr
+    assert "warning: metric groups not imported" in result.stderr
+    assert "MetricGroup" not in (tmp_path / "m.py").read_text()
