@@ -43,12 +43,32 @@ ORDINARY: dict[str, dict[str, Any]] = {
 }
 
 
+FUNNEL = {
+    "key": "signup-funnel",
+    "name": "Signup funnel",
+    "kind": "funnel",
+    "maintainerId": "569fdeadbeef1644facecafe",
+    "tags": [],
+    "metrics": [
+        {"key": "home", "nameInGroup": "Visited"},
+        {"key": "signup", "nameInGroup": "Signed up"},
+    ],
+}
+
+
 def _seed(server: EmulatorServer) -> set[str]:
     bodies = {**ORDINARY, **ADVICE_BREAKERS}
     with httpx.Client(base_url=server.url, headers={"Authorization": TOKEN}) as http:
         for key, body in bodies.items():
             reply = http.post(f"/api/v2/metrics/{PROJECT}", json={"key": key, "name": key, **body})
             assert reply.status_code == 201, reply.text
+        # A funnel over two of them: `ldmetrics import` declares it after its metrics (issue 12).
+        reply = http.post(
+            f"/api/v2/projects/{PROJECT}/metric-groups",
+            json=FUNNEL,
+            headers={"LD-API-Version": "beta"},
+        )
+        assert reply.status_code == 201, reply.text
     server.emulator.clear_log()
     return set(bodies)
 
@@ -92,7 +112,9 @@ def test_import_steps_then_preview_shows_nothing(
         sent = writes(server)
 
     output = preview.stdout + preview.stderr
-    assert summary_count(output, "unchanged") == len(keys) + 1, summary(output)  # + the stack
+    # Every metric, the funnel, and the stack.
+    assert summary_count(output, "unchanged") == len(keys) + 2, summary(output)
+    assert "ldmetrics:MetricGroup" not in output, output
     # --diff lists a resource only when something about it changes; a protect flag the code
     # does not declare lists every metric as "(same) 🔓" (and `~protect` without --diff).
     assert "ldmetrics:Metric" not in output, output
@@ -102,6 +124,9 @@ def test_import_steps_then_preview_shows_nothing(
     metrics = [r for r in stack.resources() if r["type"].endswith("ldmetrics:Metric")]
     assert {r["id"].split("/", 1)[1] for r in metrics} == keys
     assert not any(r.get("protect") for r in metrics)
+    groups = [r for r in stack.resources() if r["type"].endswith("ldmetrics:MetricGroup")]
+    assert [r["id"] for r in groups] == [f"{PROJECT}/signup-funnel"]
+    assert [m["key"] for m in groups[0]["outputs"]["metrics"]] == ["home", "signup"]
 
 
 def test_a_wrong_token_in_the_stack_is_named_as_such(
