@@ -265,14 +265,16 @@ def run(n: int = N, runs: int = RUNS, source: Path | None = None) -> Section:
     wall = _med([s.wall_s for s in splits])
     target = TERRAFORM_PLAN_S * TARGET_FACTOR
     ok = wall <= target
-    body = "\n\n".join(
-        [
-            report(splits, n, "This run"),
-            f"Target: at most {TARGET_FACTOR:g} x Terraform's plan of 200 metrics "
+    if n == N:
+        verdict_line = (
+            f"Target: at most {TARGET_FACTOR:g} x Terraform's plan of {N} metrics "
             f"({TERRAFORM_PLAN_S} s in issue 13's side-by-side run) = {target:.2f} s: "
-            f"{verdict(ok)} ({wall:.2f} s; load {load:.2f} at the start).",
-        ]
-    )
+            f"{verdict(ok)} ({wall:.2f} s; load {load:.2f} at the start)."
+        )
+    else:  # Terraform's figure is for N metrics only (e.g. a --quick run)
+        ok = True
+        verdict_line = f"No target for N={n} (it is for N={N}); load {load:.2f} at the start."
+    body = "\n\n".join([report(splits, n, "This run"), verdict_line])
     missed = [] if ok else [f"preview split: {wall:.2f} s > {target:.2f} s"]
     return Section("11. Preview time split", body, missed)
 
