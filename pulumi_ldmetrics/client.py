@@ -225,34 +225,9 @@ class LDMetricsClient:
         if not isinstance(key, str) or not key:
             raise ValueError("a metric body needs a non-empty 'key'")
         target = _Target(CREATING, project_key, key)
-        budget = self._budget()
-        try:
-            response = self._call(
-                "POST", _path(project_key), target, budget, json=dict(body), absorb=ConflictError
-            )
-        except _Replan as replan:  # pragma: no cover - POST is always replayed
-            raise replan.error from None
-        if response is not None:
-            return self._json(response, target)
-        log.info("%s: the key exists after an ambiguous attempt; reading it back", target)
-        live = self._fetch("GET", _path(project_key, key), target, budget)
-        differences = differing_fields(live, body)
-        if differences:
-            raise ConflictError(
-                operation=CREATING,
-                project_key=project_key,
-                metric_key=key,
-                status_code=409,
-                code="conflict",
-                api_message=(
-                    "a metric with this key already exists and is not the one this request"
-                    f" created: it differs in {', '.join(differences)} (another writer created"
-                    " it while this request was being retried)"
-                ),
-                retries=budget.retries,
-                differences=tuple(differences),
-            )
-        return live
+        return self._create_checked(
+            "metric", _path(project_key), _path(project_key, key), target, body
+        )
 
     def get_metric(self, project_key: str, key: str) -> dict[str, Any]:
         """GET one metric's ``MetricRep``; ``NotFoundError`` if it does not exist."""
@@ -341,6 +316,52 @@ class LDMetricsClient:
         items = [item for item in page.get("items") or [] if isinstance(item, dict)]
         total = page.get("totalCount")
         return items, total if isinstance(total, int) and not isinstance(total, bool) else None
+
+    def _create_checked(
+        self,
+        noun: str,
+        collection: str,
+        item: str,
+        target: _Target,
+        body: Mapping[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        as_written: Callable[[dict[str, Any]], Mapping[str, Any]] = lambda live: live,
+    ) -> dict[str, Any]:
+        """POST ``body`` to ``collection``. After an ambiguous attempt a 409 is checked, not
+        trusted: the thing at ``item`` is read and returned only if (as ``as_written`` shows it)
+        it holds everything sent; otherwise ``ConflictError`` names the fields that differ."""
+        budget = self._budget()
+        response = self._call(
+            "POST",
+            collection,
+            target,
+            budget,
+            json=dict(body),
+            absorb=ConflictError,
+            headers=headers,
+        )
+        if response is not None:
+            return self._json(response, target)
+        log.info("%s: the key exists after an ambiguous attempt; reading it back", target)
+        live = self._fetch("GET", item, target, budget, headers=headers)
+        differences = differing_fields(as_written(live), body)
+        if differences:
+            raise ConflictError(
+                operation=CREATING,
+                project_key=target.project_key,
+                metric_key=target.metric_key,
+                status_code=409,
+                code="conflict",
+                api_message=(
+                    f"a {noun} with this key already exists and is not the one this request"
+                    f" created: it differs in {', '.join(differences)} (another writer created"
+                    " it while this request was being retried)"
+                ),
+                retries=budget.retries,
+                differences=tuple(differences),
+            )
+        return live
 
     # --- the one retry loop -----------------------------------------------------------------
 
@@ -619,37 +640,16 @@ class LDMetricsClient:
         if not isinstance(key, str) or not key:
             raise ValueError("a metric group body needs a non-empty 'key'")
         target = _Target(CREATING, project_key, key)
-        budget = self._budget()
         with _group_labels():
-            response = self._call(
-                "POST",
+            return self._create_checked(
+                "metric group",
                 _group_path(project_key),
+                _group_path(project_key, key),
                 target,
-                budget,
-                json=dict(body),
-                absorb=ConflictError,
+                body,
                 headers=_BETA,
+                as_written=_group_as_written,
             )
-            if response is not None:
-                return self._json(response, target)
-            log.info("%s: the key exists after an ambiguous attempt; reading it back", target)
-            live = self._fetch("GET", _group_path(project_key, key), target, budget, headers=_BETA)
-            differences = differing_fields(_group_as_written(live), body)
-            if differences:
-                raise ConflictError(
-                    operation=CREATING,
-                    project_key=project_key,
-                    metric_key=key,
-                    status_code=409,
-                    code="conflict",
-                    api_message=(
-                        "a metric group with this key already exists and is not the one this"
-                        f" request created: it differs in {', '.join(differences)}"
-                    ),
-                    retries=budget.retries,
-                    differences=tuple(differences),
-                )
-            return live
 
     def get_metric_group(self, project_key: str, key: str) -> dict[str, Any]:
         """GET one ``MetricGroupRep``; ``NotFoundError`` if it does not exist."""
