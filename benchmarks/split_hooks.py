@@ -2,12 +2,12 @@
 
 Self-contained on purpose: `preview_split` copies this file's text into a temp directory on
 `PYTHONPATH`, so it must import nothing from the repository. With `LDMETRICS_SPLIT_DIR` set,
-the provider host writes `provider-<pid>.json` there:
-
-- the provider host: wall and CPU seconds spent in each gRPC handler (Check, Diff, ...) and,
-  inside them, in `MetricProvider`'s own methods, so the SDK's share (deserializing,
-  unpickling `__provider`, serializing) is the difference;
-  when the interpreter reached `sitecustomize` and its CPU at the last flush.
+the provider host writes `provider-<pid>.json` there: wall and CPU seconds spent in each gRPC
+handler (Check, Diff, ...) and, inside them, in `MetricProvider`'s own methods, so the SDK's
+share (deserializing, unpickling `__provider`, serializing) is the difference; also when the
+interpreter reached `sitecustomize`, and its CPU at the last write. With
+`LDMETRICS_SPLIT_PROFILE` also set, the provider host (per handler thread) and the program (its
+main thread) write cProfile stats, `<role>-<pid>.prof`.
 
 The file is rewritten by a daemon thread within 0.1 s of a call and at exit, because the engine
 may stop the provider host by signal (the totals then miss at most the last 0.1 s).
