@@ -74,7 +74,8 @@ fields written:
 
 routes:
   import-file  pulumi import --file <out>.import.json --generate-code=false --protect=false
-               --yes (no API request at all), then pulumi preview --expect-no-changes
+               --skip-preview --yes (no API request at all), then
+               pulumi preview --expect-no-changes
   adopt        pulumi up (one GET per metric, no write), then pulumi preview
 """
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -433,8 +434,11 @@ def _print_next_steps(
         import_path = shlex.quote(str(outputs.import_file.resolve()))
         # `pulumi import` protects what it imports unless told otherwise; the declarations do
         # not, so protected state would show `~protect` on every metric at the next preview.
+        # Its preview pass checks every resource a second time for nothing (the import writes
+        # nothing to LaunchDarkly): skipping it takes 1,000 metrics from 153 s to 111 s.
         out.write(
-            f"    pulumi import --file {import_path} --generate-code=false --protect=false --yes\n"
+            f"    pulumi import --file {import_path} --generate-code=false --protect=false"
+            " --skip-preview --yes\n"
         )
     else:
         out.write(

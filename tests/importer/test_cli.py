@@ -223,7 +223,7 @@ def test_next_steps_are_printed(seeded: EmulatorServer, tmp_path: Path) -> None:
         "import m  # noqa: F401",
         f"pulumi config set ldmetrics:apiHost {seeded.url}",
         f"pulumi import --file {tmp_path / 'm.import.json'} --generate-code=false"
-        " --protect=false --yes",
+        " --protect=false --skip-preview --yes",
         "pulumi preview --expect-no-changes",
     ]
 
