@@ -9,7 +9,7 @@ threads and each request has its own.
 
 `install(transport)` puts the wrapper under an `httpx.HTTPTransport`. httpx has no public hook
 for httpcore's network backend, so this sets the pool's backend attribute; a test fails if an
-httpx upgrade renames it (`tests/client/test_deadline.py`).
+httpx upgrade renames it (the trickle tests in `tests/client/test_hostile_server.py`).
 """
 
 from __future__ import annotations

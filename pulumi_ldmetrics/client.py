@@ -172,10 +172,7 @@ class LDMetricsClient:
             if settings.max_concurrency
             else nullcontext()
         )
-        if transport is None:
-            transport = httpx.HTTPTransport()
-            # Each socket operation is cut to what is left of the attempt's total time.
-            _deadline.install(transport)
+        own_transport = transport is None
         self._http = httpx.Client(
             base_url=settings.api_host,
             transport=transport,
@@ -190,6 +187,16 @@ class LDMetricsClient:
                 "User-Agent": f"{USER_AGENT_PRODUCT}/{__version__}",
             },
         )
+        if own_transport:
+            # Each socket operation is cut to what is left of the attempt's total time, on
+            # httpx's own transports: the default one and those for HTTP(S)_PROXY from the
+            # environment (httpx honours those only when it builds the transports itself).
+            # httpx keeps them in `_transport` and `_mounts`; tests fail if that changes.
+            transports = [getattr(self._http, "_transport", None)]
+            transports += list(getattr(self._http, "_mounts", {}).values())
+            for own in transports:
+                if own is not None:
+                    _deadline.install(own)
 
     @property
     def settings(self) -> ClientSettings:

@@ -455,3 +455,20 @@ def test_credentials_in_the_api_host_are_refused_without_quoting_them() -> None:
     text = "".join(traceback.format_exception(info.value))
     assert "user name or password" in str(info.value)
     assert_no_fragment(text, "deploy-bot:Sup3rS3cretPassw0rd")
+
+
+def test_a_proxy_from_the_environment_is_bound_by_the_deadline_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pulumi_ldmetrics import _deadline
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    settings = ClientSettings(access_token=TOKEN, api_host="https://app.launchdarkly.com")
+    with LDMetricsClient(settings) as client:
+        mounts = [t for t in client._http._mounts.values() if t is not None]
+        assert mounts, "httpx no longer keeps environment proxies in _mounts"
+        for transport in mounts:
+            backend = transport._pool._network_backend  # type: ignore[attr-defined]
+            assert isinstance(backend, _deadline._DeadlineBackend)
