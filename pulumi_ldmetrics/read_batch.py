@@ -23,10 +23,12 @@ metric's entry, so a later read of it is a GET.
 
 A metric missing from the listing is not taken as deleted: pages fetched while other writers
 create or delete metrics can skip one, so it gets its own GET, and only that GET's 404 drops it.
+A listing request that fails is not retried as a listing: the project's reads are GETs again.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Callable
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from pulumi_ldmetrics._constants import LIST_PAGE_LIMIT
-from pulumi_ldmetrics.errors import NotFoundError
+from pulumi_ldmetrics.errors import APIError, NotFoundError
 
 if TYPE_CHECKING:  # the client (httpx) is imported on first use: see provider.py
     from pulumi_ldmetrics.client import LDMetricsClient
@@ -42,6 +44,8 @@ if TYPE_CHECKING:  # the client (httpx) is imported on first use: see provider.p
 __all__ = ["LISTING_SORT", "ReadBatcher"]
 
 LISTING_SORT: Final = "createdAt"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,9 +113,16 @@ class ReadBatcher:
         return project.listed.get(key)
 
     def _fetch_page(self, project_key: str, project: _Project) -> None:
-        items, total = self._api().list_metrics_page(
-            project_key, offset=project.fetched, sort=LISTING_SORT
-        )
+        try:
+            items, total = self._api().list_metrics_page(
+                project_key, offset=project.fetched, sort=LISTING_SORT
+            )
+        except APIError as err:
+            # The listing is an optimisation: if it fails, every read of this project is the
+            # GET it would have been anyway (and reports its own error, if any).
+            log.info("not reading project %s from its listing: %s", project_key, err)
+            project.complete = True
+            return
         for item in items:
             if isinstance(item.get("key"), str):
                 project.listed.setdefault(item["key"], item)

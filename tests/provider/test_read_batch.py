@@ -131,3 +131,14 @@ def test_this_deployments_own_write_is_read_back_not_the_listing(
     batcher.forget(PROJECT, keys[3])
     found = batcher.read(PROJECT, keys[3])
     assert found is not None and found["name"] == "Mine"
+
+
+def test_a_failing_listing_falls_back_to_gets(emulator: Emulator, client: LDMetricsClient) -> None:
+    keys = seed(emulator, 60)
+    batcher = ReadBatcher(lambda: client)
+    assert batcher.read(PROJECT, keys[0]) is not None  # the first read: a GET
+    emulator.fail_next(400, method="GET")  # the listing page the second read asks for
+    found = read_all(batcher, keys[1:10], workers=1)
+    assert all(found[k] is not None and found[k]["key"] == k for k in keys[1:10])
+    log = requests(emulator)
+    assert [q for _m, q in log if "offset=" in q] == [log[1][1]]  # tried once, not again
