@@ -7,6 +7,7 @@ so each one reaches the provider's `check` instead of failing in the program.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,9 @@ class BadSpec:
     prefix: bool = False
 
     def matches(self, field: str, message: str) -> bool:
-        if field != self.field:
+        # The provider spells list indexes the engine's way (`urls[0].kind`), the program side
+        # dotted (`urls.0.kind`): the same field.
+        if re.sub(r"\[(\d+)\]", r".\1", field) != self.field:
             return False
         return message.startswith(self.message) if self.prefix else message == self.message
 

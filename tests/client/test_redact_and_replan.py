@@ -8,6 +8,7 @@ import string
 from typing import Any
 
 import jsonpatch
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from pulumi_ldmetrics import _redact
@@ -15,7 +16,12 @@ from pulumi_ldmetrics._replan import differing_fields, holds, unapplied_ops
 from pulumi_ldmetrics.models import json_diff
 
 SECRET = "api-3b9d2f71-c4e8-4a06-9f15-7e2c0d8a6b43"
-_redact.register(SECRET)
+
+
+@pytest.fixture(autouse=True)
+def registered() -> None:
+    _redact.register(SECRET)
+
 
 # Text that cannot contain a fragment by accident: no hex digits, no '-'.
 plain = st.text(alphabet=string.ascii_letters.replace("a", "").replace("b", "")[:30] + " .:/")
