@@ -1,9 +1,11 @@
-"""Sync client for LaunchDarkly's metrics API: ``/api/v2/metrics/{projectKey}[/{metricKey}]``.
+"""Sync client for LaunchDarkly's metrics API, ``/api/v2/metrics/{projectKey}[/{metricKey}]``,
+and its metric groups (beta), ``/api/v2/projects/{projectKey}/metric-groups[/{key}]``.
 
-It speaks wire JSON (camelCase dicts) only; ``pulumi_ldmetrics.models`` converts. This is the
-only module that touches ``httpx``: transport failures are wrapped in one place (``_call``),
-and every non-2xx response becomes an ``errors.APIStatusError`` subclass through
-``errors.make_status_error``.
+It speaks wire JSON (camelCase dicts) only; ``pulumi_ldmetrics.models`` converts. All its
+requests go through one retry loop (``_call``): transport failures are wrapped there, and every
+non-2xx response becomes an ``errors.APIStatusError`` subclass through
+``errors.make_status_error``. ``_deadline`` bounds the sockets under it; ``events/`` has the
+events host's client, built on the same pieces.
 """
 
 from __future__ import annotations
