@@ -16,10 +16,10 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from pulumi_ldmetrics.emulator.app import Emulator
-from pulumi_ldmetrics.emulator.framing import FramingError, read_body
+from pulumi_ldmetrics.emulator.framing import MAX_BODY_BYTES, FramingError, read_body
 from pulumi_ldmetrics.emulator.responses import REASONS, Response, error_response
 
 log = logging.getLogger(__name__)
@@ -65,12 +65,20 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, add=False)
 
+    body_limit: int = MAX_BODY_BYTES
+    """Largest request body this listener reads; a larger one gets 413."""
+
+    def _dispatch(self, path: str, query: str, headers: dict[str, str], body: bytes) -> Response:
+        """The emulator's answer to the request (the events listener answers with its own)."""
+        return self.server.emulator.handle(self.command, path, query, headers, body)
+
     def _serve(self) -> None:
         try:
             body = read_body(
                 self.headers.get_all("Content-Length") or [],
                 self.headers.get_all("Transfer-Encoding") or [],
                 self.rfile,
+                limit=self.body_limit,
             )
         except FramingError as err:
             # The body's end is unknown, so nothing after it on this connection can be trusted.
@@ -82,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
-            response = self.server.emulator.handle(self.command, path, query, headers, body)
+            response = self._dispatch(path, query, headers, body)
         except Exception:
             # A bug must still answer: a silent thread death looks like a lost response, which
             # clients retry as ambiguous.
@@ -198,6 +206,9 @@ class _Server(ThreadingHTTPServer):
                 pass
 
 
+_S = TypeVar("_S", bound="EmulatorServer")
+
+
 class EmulatorServer:
     """Serve an `Emulator` on `http://127.0.0.1:<port>` in a background thread.
 
@@ -225,6 +236,13 @@ class EmulatorServer:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
+    _handler: type[_Handler] = _Handler
+    _thread_name = "ldmetrics-emulator"
+
+    def _allow_origin(self, origin: str) -> None:
+        """Let the control endpoints accept requests from `origin` (this server's own)."""
+        self.emulator.add_origin(origin)
+
     @property
     def port(self) -> int:
         """The bound port (only meaningful once started)."""
@@ -242,11 +260,12 @@ class EmulatorServer:
         """Base URL, e.g. "http://127.0.0.1:54321" (https with `tls`)."""
         return f"{self.scheme}://{LOOPBACK}:{self.port}"
 
-    def start(self) -> EmulatorServer:
+    def start(self: _S) -> _S:
         """Bind and start serving in a daemon thread."""
         if self._server is not None:
             raise RuntimeError("server already started")
         self._server = _Server(self._port, self.emulator)
+        self._server.RequestHandlerClass = self._handler
         if self._tls is not None:
             # The handshake happens on the handler thread's first read, not in accept(): a
             # client that never completes it must not stall the accepting thread.
@@ -255,11 +274,11 @@ class EmulatorServer:
             )
         # Both names a browser may use for this server; the control endpoint refuses others.
         for host in (LOOPBACK, "localhost"):
-            self.emulator.add_origin(f"{self.scheme}://{host}:{self.port}")
+            self._allow_origin(f"{self.scheme}://{host}:{self.port}")
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},
-            name="ldmetrics-emulator",
+            name=self._thread_name,
             daemon=True,
         )
         self._thread.start()
@@ -276,7 +295,7 @@ class EmulatorServer:
             self._thread.join()
         self._server, self._thread = None, None
 
-    def __enter__(self) -> EmulatorServer:
+    def __enter__(self: _S) -> _S:
         return self.start()
 
     def __exit__(
