@@ -19,25 +19,20 @@ provider reads that metric once at create. Either works with any token that can 
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 from pulumi.output import Unknown
 
-from pulumi_ldmetrics import _host_errors, _logging
-from pulumi_ldmetrics.client import LDMetricsClient
+from pulumi_ldmetrics._provider_base import ConfiguredProvider
 from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.models.group_convert import (
     group_changed_fields,
@@ -55,8 +50,7 @@ from pulumi_ldmetrics.models.group_rules import validate_group
 from pulumi_ldmetrics.models.group_spec import GROUP_REPLACE_ON_CHANGE, MetricGroupSpec
 from pulumi_ldmetrics.models.response import MetricRep
 from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
-from pulumi_ldmetrics.provider import _CONFIG_KEYS, ADOPT_EXISTING, PROVIDER_KEY, UNMANAGED_FIELDS
-from pulumi_ldmetrics.settings import ClientSettings
+from pulumi_ldmetrics.provider import ADOPT_EXISTING, PROVIDER_KEY, UNMANAGED_FIELDS
 
 __all__ = [
     "MetricGroupExistsError",
@@ -67,9 +61,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# Module-level, so it is never pickled: guards the lazy creation of the shared client.
-_client_lock = threading.Lock()
 
 
 class MetricGroupExistsError(LDMetricsError):
@@ -96,37 +87,13 @@ def parse_group_id(group_id: str) -> tuple[str, str]:
     return project_key, key
 
 
-class MetricGroupProvider(ResourceProvider):
+class MetricGroupProvider(ConfiguredProvider):
     """Creates, reads, updates and deletes LaunchDarkly metric groups.
 
     Settings come from the same stack config and environment as `MetricProvider` (see there),
     resolved in `configure()`; nothing is stored at construction, so the pickle carries no
     token.
     """
-
-    serialize_as_secret_always = False
-
-    _config: Mapping[str, str] | None = None
-    _client: LDMetricsClient | None = None
-
-    def __init__(self) -> None:
-        super().__init__()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Never pickle the config (it holds the token) or the client (an SSLContext).
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve and validate the settings now, so a bad token or host fails the preview."""
-        _logging.configure_from_env()
-        _host_errors.install()
-        values = {key: req.config.get(key) for key in _CONFIG_KEYS}
-        self._config = {key: str(value) for key, value in values.items() if value is not None}
-        self._client = None
-        ClientSettings.resolve(self._config, os.environ)  # raises ConfigurationError
 
     # -- engine calls ---------------------------------------------------------------------
 
@@ -294,14 +261,6 @@ class MetricGroupProvider(ResourceProvider):
                 spec.key,
             )
         return _with_adopt(outs, props)
-
-    def _api(self) -> LDMetricsClient:
-        with _client_lock:
-            if self._client is None:
-                self._client = LDMetricsClient(
-                    ClientSettings.resolve(self._config or {}, os.environ)
-                )
-            return self._client
 
 
 def _with_adopt(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:

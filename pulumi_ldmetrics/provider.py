@@ -15,24 +15,20 @@ one instance, `configure()` once per process after unpickling):
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 from pulumi.output import Unknown
 
-from pulumi_ldmetrics import _constants, _host_errors, _logging
+from pulumi_ldmetrics._provider_base import ConfiguredProvider, client_lock
 from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
 from pulumi_ldmetrics.models import (
@@ -54,13 +50,6 @@ from pulumi_ldmetrics.models import (
 )
 from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
 from pulumi_ldmetrics.read_batch import ReadBatcher
-from pulumi_ldmetrics.settings import ClientSettings
-
-if TYPE_CHECKING:
-    # Imported on first use (`_api`): the HTTP stack (httpx, httpcore, ssl) is a third of the
-    # import time of this module, and neither a preview's check/diff in the provider host nor
-    # the program (which imports this module for `MetricProvider`) ever sends a request.
-    from pulumi_ldmetrics.client import LDMetricsClient
 
 log = logging.getLogger(__name__)
 
@@ -78,22 +67,12 @@ UNMANAGED_FIELDS = "unmanaged_fields"
 """Output listing the server-chosen fields this resource does not manage (left undeclared).
 `read` needs it because the engine hands `read` only the old outputs, never the old inputs."""
 
-_CONFIG_KEYS = (
-    _constants.CONFIG_ACCESS_TOKEN,
-    _constants.CONFIG_API_HOST,
-    _constants.CONFIG_TIMEOUT,
-    _constants.CONFIG_MAX_RETRIES,
-    _constants.CONFIG_OPERATION_TIMEOUT,
-)
-# Module-level, so it is never pickled: guards the lazy creation of the shared client.
-_client_lock = threading.Lock()
-
 
 class MetricExistsError(LDMetricsError):
     """Raised when creating a metric whose key is already taken in LaunchDarkly."""
 
 
-class MetricProvider(ResourceProvider):
+class MetricProvider(ConfiguredProvider):
     """Creates, reads, updates and deletes LaunchDarkly metrics.
 
     Settings are resolved in `configure()`, in the provider process, first match wins:
@@ -106,35 +85,10 @@ class MetricProvider(ResourceProvider):
     reported at preview (by the first `check`), before any API call.
     """
 
-    # The pickle holds nothing secret (see __getstate__), so keeping `__provider` in plain text
-    # costs nothing and keeps state small and `pulumi preview --diff` readable.
-    serialize_as_secret_always = False
-
-    _config: Mapping[str, str] | None = None
-    _client: LDMetricsClient | None = None
     _batcher: ReadBatcher | None = None
 
-    def __init__(self) -> None:
-        super().__init__()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Never pickle the config (it holds the token) or the client (an SSLContext).
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Resolve and validate the settings now, so a missing token or a malformed host fails
-        the first engine call (a preview's `check`) instead of the first write. No request is
-        made; the client itself is built on first use."""
-        _logging.configure_from_env()
-        _host_errors.install()  # our errors reach the user as one line, not a traceback
-        values = {key: req.config.get(key) for key in _CONFIG_KEYS}
-        self._config = {key: str(value) for key, value in values.items() if value is not None}
-        self._client = None
+    def _forget_process_state(self) -> None:
         self._batcher = None
-        ClientSettings.resolve(self._config, os.environ)  # raises ConfigurationError
 
     # -- engine calls ---------------------------------------------------------------------
 
@@ -299,20 +253,10 @@ class MetricProvider(ResourceProvider):
 
     def _reads(self) -> ReadBatcher:
         """This deployment's reads (see `read_batch`): created with the client, never pickled."""
-        with _client_lock:
+        with client_lock:
             if self._batcher is None:
                 self._batcher = ReadBatcher(self._api)
             return self._batcher
-
-    def _api(self) -> LDMetricsClient:
-        from pulumi_ldmetrics.client import LDMetricsClient  # noqa: PLC0415 - see TYPE_CHECKING
-
-        with _client_lock:
-            if self._client is None:
-                self._client = LDMetricsClient(
-                    ClientSettings.resolve(self._config or {}, os.environ)
-                )
-            return self._client
 
 
 def _engine_path(path: str) -> str:
