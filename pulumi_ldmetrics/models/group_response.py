@@ -9,15 +9,14 @@ per the Terraform provider) and `{member, team}` (v22 and the older production s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, PrivateAttr, ValidatorFunctionWrapHandler, model_validator
+from pydantic import Field
 
-from pulumi_ldmetrics.models.response import OrNone, _Lenient
+from pulumi_ldmetrics.models.response import OrNone, _KeepsDocument
 
 
-class MetricGroupRep(_Lenient):
+class MetricGroupRep(_KeepsDocument):
     """A metric group as the API returns it. Only `key` is needed to make sense of it."""
 
     key: str
@@ -25,21 +24,6 @@ class MetricGroupRep(_Lenient):
     version: Annotated[int | None, OrNone] = Field(default=None, alias="_version")
     creation_date: Annotated[int | None, OrNone] = Field(default=None, alias="_creationDate")
     last_modified: Annotated[int | None, OrNone] = Field(default=None, alias="_lastModified")
-
-    _document: Mapping[str, Any] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _keep_document(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        rep = handler(data)
-        if isinstance(data, Mapping) and isinstance(rep, MetricGroupRep):
-            rep._document = dict(data)
-        return rep
-
-    @property
-    def document(self) -> Mapping[str, Any]:
-        """The JSON object exactly as the API sent it."""
-        return MappingProxyType(dict(self._document))
 
     @property
     def maintainer_id(self) -> str | None:

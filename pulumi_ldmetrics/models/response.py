@@ -41,6 +41,26 @@ class _Lenient(BaseModel):
     model_config = camel_case_config(strict=False)
 
 
+class _KeepsDocument(_Lenient):
+    """A lenient representation that also keeps the JSON object it was read from, untouched,
+    as `document`: the writable fields are read from there, not from typed attributes."""
+
+    _document: Mapping[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_document(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        rep = handler(data)
+        if isinstance(data, Mapping) and isinstance(rep, _KeepsDocument):
+            rep._document = dict(data)
+        return rep
+
+    @property
+    def document(self) -> Mapping[str, Any]:
+        """The JSON object exactly as the API sent it (camelCase keys)."""
+        return MappingProxyType(dict(self._document))
+
+
 class LinkRep(_Lenient):
     """A hypermedia link (`Link`)."""
 
@@ -54,7 +74,7 @@ class MaintainerRep(_Lenient):
     id: Annotated[str | None, OrNone] = Field(default=None, alias="_id")
 
 
-class MetricRep(_Lenient):
+class MetricRep(_KeepsDocument):
     """A metric as the API returns it. Only `key` is needed to make sense of it."""
 
     key: str
@@ -66,21 +86,6 @@ class MetricRep(_Lenient):
     creation_date: Annotated[int | None, OrNone] = Field(default=None, alias="_creationDate")
     site: Annotated[LinkRep | None, OrNone] = Field(default=None, alias="_site")
     maintainer: Annotated[MaintainerRep | None, OrNone] = Field(default=None, alias="_maintainer")
-
-    _document: Mapping[str, Any] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _keep_document(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        rep = handler(data)
-        if isinstance(data, Mapping) and isinstance(rep, MetricRep):
-            rep._document = dict(data)
-        return rep
-
-    @property
-    def document(self) -> Mapping[str, Any]:
-        """The JSON object exactly as the API sent it (camelCase keys)."""
-        return MappingProxyType(dict(self._document))
 
     @property
     def effective_maintainer_id(self) -> Any:
