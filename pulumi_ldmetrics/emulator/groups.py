@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from pulumi_ldmetrics.emulator.jsonbody import BodyError, parse_json
+from pulumi_ldmetrics.emulator.listing import parse_int_param
 from pulumi_ldmetrics.emulator.patching import PatchError, apply_ops, parse_patch
 from pulumi_ldmetrics.emulator.representation import (
     JSON_TYPE,
@@ -165,8 +166,9 @@ class MetricGroups:
 
     def _list(self, project: str, params: Mapping[str, str], error: ErrorFn) -> Response:
         try:
-            limit = _int_param(params, "limit", DEFAULT_LIMIT, minimum=1)
-            offset = _int_param(params, "offset", 0, minimum=0)
+            # Parsed as the metrics listing parses them (a ListingError is a ValueError).
+            limit = parse_int_param(params, "limit", DEFAULT_LIMIT, minimum=1)
+            offset = parse_int_param(params, "offset", 0, minimum=0)
             keep = _filter(params.get("filter") or "")
             sort = params.get("sort") or ""
             if sort and sort.lstrip("-") not in _SORTS:
@@ -279,19 +281,6 @@ def is_beta(headers: Mapping[str, str]) -> bool:
 
 def _not_found(project: str, key: str, error: ErrorFn) -> Response:
     return error(404, "not_found", f"Unknown metric group {project}/{key}")
-
-
-def _int_param(params: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name}: must be an integer") from None
-    if value < minimum:
-        raise ValueError(f"{name}: must be at least {minimum}")
-    return value
 
 
 _CLAUSE = re.compile(r"\A\s*(\w+)\s+(equals|contains|anyOf)\s+(.+?)\s*\Z")

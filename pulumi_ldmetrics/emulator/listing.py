@@ -41,10 +41,10 @@ class ListQuery:
 
 def parse_list_query(params: Mapping[str, str]) -> ListQuery:
     """Parse and validate the list parameters; raise ListingError on a bad one."""
-    limit = _parse_int(params, "limit", DEFAULT_LIMIT, minimum=1)
+    limit = parse_int_param(params, "limit", DEFAULT_LIMIT, minimum=1)
     if limit > MAX_LIMIT:
         raise ListingError(f"limit: must be at most {MAX_LIMIT}")
-    offset = _parse_int(params, "offset", 0, minimum=0)
+    offset = parse_int_param(params, "offset", 0, minimum=0)
     sort = params.get("sort") or None
     if sort is not None and sort.lstrip("-") not in SORT_FIELDS:
         raise ListingError(f"sort: must be one of {', '.join(SORT_FIELDS)} (optionally with '-')")
@@ -53,7 +53,10 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
     return ListQuery(limit, offset, sort, raw_filter, predicates)
 
 
-def _parse_int(params: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+def parse_int_param(params: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    """The integer query parameter `name` (`limit`, `offset`), `default` when absent or empty;
+    `ListingError` with the API's 400 message when it is no integer or below `minimum`. The
+    metric-group listing (`groups.py`) reads its paging parameters with it too."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
