@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ METRIC_TYPE = "pulumi-python:dynamic/ldmetrics:Metric"
 __all__ = [
     "Checked",
     "check_declaration",
+    "declared_in_project",
     "gate",
     "report_invalid",
     "report_warnings",
@@ -56,6 +58,9 @@ class _Program:
 
     monitor: object | None = None
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    per_project: Counter[str] = field(default_factory=Counter)
+    """Valid declarations by project key: `declared_in_project`."""
+    hints: dict[str, pulumi.Output[int]] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)
     gate: pulumi.Output[list[pulumi.Resource]] | None = None
     decided: bool = False
@@ -97,7 +102,9 @@ def check_declaration(resource_name: str, props: Mapping[str, Any]) -> Checked:
         owners = _current().owners
         project_key, key = str(identity[0]), str(identity[1])
         owner = owners.setdefault((project_key, key), resource_name)
-        if owner != resource_name:
+        if owner == resource_name:
+            _current().per_project[project_key] += 1
+        else:
             errors.append(
                 Violation(
                     "key",
@@ -143,6 +150,24 @@ def report_invalid(
     if program.decided:  # declared after the gate opened (inside an apply): fail on its own
         return pulumi.Output(set(), _fail(program), _true())
     return gate()
+
+
+def declared_in_project(project_key: str) -> pulumi.Output[int]:
+    """How many valid `Metric`s the program declares in `project_key`, counted once the body is
+    done: the read hint each metric carries into state, so a refresh, which runs no program,
+    knows whether to read the project from its listing (`read_batch`). One Output per project,
+    shared by its metrics."""
+    program = _current()
+    hint = program.hints.get(project_key)
+    if hint is None:
+        hint = pulumi.Output(set(), _count(program, project_key), _true())
+        program.hints[project_key] = hint
+    return hint
+
+
+async def _count(program: _Program, project_key: str) -> int:
+    # Like `_decide`, runs after the synchronous program body: the count is final.
+    return program.per_project[project_key]
 
 
 def gate() -> pulumi.Output[list[pulumi.Resource]]:

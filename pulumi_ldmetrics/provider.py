@@ -49,7 +49,7 @@ from pulumi_ldmetrics.models import (
     validate_spec,
 )
 from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
-from pulumi_ldmetrics.read_batch import ReadBatcher
+from pulumi_ldmetrics.read_batch import EXPECTED_READS, ReadBatcher, expected_reads
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ class MetricProvider(ConfiguredProvider):
         """
         inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
         adopt = inputs.pop(ADOPT_EXISTING, None)
+        hint = expected_reads(inputs.pop(EXPECTED_READS, None))
         spec, violations = validate_spec(inputs, is_unknown=_is_unknown)
         violations += adopt_existing_violations(adopt, is_unknown=_is_unknown)
         if spec is None or violations:
@@ -112,6 +113,8 @@ class MetricProvider(ConfiguredProvider):
                 checked[name] = value  # preview: keep the engine's unknown, don't guess
         if adopt is not None:
             checked[ADOPT_EXISTING] = adopt
+        if hint is not None:
+            checked[EXPECTED_READS] = hint
         return CheckResult(checked, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -177,7 +180,7 @@ class MetricProvider(ConfiguredProvider):
         ops = patch_ops(old_spec, new_spec)
         if not ops:
             outs = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
-            return UpdateResult(self._with_adopt(outs, news))
+            return UpdateResult(self._with_declared(outs, news))
         rep = MetricRep.model_validate(
             self._api().patch_metric(new_spec.project_key, new_spec.key, ops)
         )
@@ -201,7 +204,7 @@ class MetricProvider(ConfiguredProvider):
         Tolerant: a kind, enum value or nested field this version does not know is kept as the
         server sent it, in both, so the next preview shows it against the code."""
         project_key, key = parse_metric_id(id_)
-        found = self._reads().read(project_key, key)
+        found = self._reads().read(project_key, key, expected_reads(props.get(EXPECTED_READS)))
         if found is None:
             return ReadResult(id_="", outs={})  # a blank id drops it; outs must be a dict
         rep = MetricRep.model_validate(found)
@@ -209,10 +212,10 @@ class MetricProvider(ConfiguredProvider):
         managed = COMPUTED_WHEN_OMITTED - set(
             unmanaged if unmanaged is not None else COMPUTED_WHEN_OMITTED
         )
-        inputs = self._with_adopt(inputs_from_rep(rep, project_key, managed=managed), props)
+        inputs = self._with_declared(inputs_from_rep(rep, project_key, managed=managed), props)
         outs = outputs_from_rep(rep, project_key, site_base_url=self._site_base_url())
         outs[UNMANAGED_FIELDS] = sorted(COMPUTED_WHEN_OMITTED - managed)
-        return ReadResult(id_=id_, outs=self._with_adopt(outs, props), inputs=inputs)
+        return ReadResult(id_=id_, outs=self._with_declared(outs, props), inputs=inputs)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -239,12 +242,15 @@ class MetricProvider(ConfiguredProvider):
                 spec.project_key,
                 spec.key,
             )
-        return self._with_adopt(outs, props)
+        return self._with_declared(outs, props)
 
     @staticmethod
-    def _with_adopt(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
-        if source.get(ADOPT_EXISTING) is not None:
-            values[ADOPT_EXISTING] = source[ADOPT_EXISTING]
+    def _with_declared(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
+        """`values` with the inputs that are not LaunchDarkly fields carried over from `source`:
+        `adopt_existing` and the program's read hint (so `read` passes both on unchanged)."""
+        for name in (ADOPT_EXISTING, EXPECTED_READS):
+            if source.get(name) is not None:
+                values[name] = source[name]
         return values
 
     def _site_base_url(self) -> str:

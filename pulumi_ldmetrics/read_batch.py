@@ -2,20 +2,29 @@
 
 The engine runs every `read` of a deployment (a refresh, or its preview) in one provider
 process. A stack managing most of a project is read most cheaply from the listing, 50 metrics a
-request; a stack managing a handful of metrics in a large project, one GET each. The provider
-cannot see how many reads will come, so it decides as they arrive, per project:
+request; a stack managing a handful of metrics in a large project, one GET each. What decides
+between them is how many reads will come, and each `read` is told that only by a hint: the
+number of `Metric`s the stack's program declared in the project when this metric was last
+written (`EXPECTED_READS`, an input and output the program sets and the display hides). Per
+project, as reads arrive:
 
-1. The first read is a GET, like every read of a one-metric stack.
-2. The second read fetches the first listing page instead (sorted by creation, so metrics
+1. **Expecting a handful** (a hint under `HANDFUL`): GETs, one per metric, no listing at all;
+   after `HANDFUL` GETs the hint was wrong (stale), and the reads go on as without a hint.
+2. **Expecting more**: the first read fetches listing page 1 (sorted by creation, so metrics
    created meanwhile land at the end rather than shifting pages). It answers every read whose
-   metric it holds, and its `totalCount` tells how many pages the whole listing costs.
-3. From then on a read the fetched pages do not answer is a GET, until the GETs spent reach the
-   number of pages still unfetched: then the rest of the listing is fetched at once and answers
-   every later read. This is the ski-rental rule: whatever the stack's share of the project,
-   the requests stay within about twice those of the better of "all GETs" and "all pages"
-   (plus the probe page): 2 x ceil(N/50) + 2 for a stack managing a whole project of N, and one
-   GET per metric, plus one page, for a handful of metrics in a large project. Listing earlier
-   would help large stacks and hurt every stack managing a dozen metrics of a big project.
+   metric it holds, and its `totalCount` tells how many pages the rest costs: when they are no
+   more than the reads still expected, they are fetched at once and answer the rest; otherwise
+   reads stay GETs (a dozen metrics of a 1,000-metric project: the probe page plus one GET each).
+3. **No hint** (a metric last written before hints existed, or imported and never updated): the
+   first read is a GET and the second fetches page 1; from then on, and in every case once the
+   expectation is used up, a read the fetched pages do not answer is a GET until the GETs spent
+   reach the pages still unfetched, then the rest of the listing is fetched (ski rental: within
+   about twice the cheaper of "all GETs" and "all pages", whatever the stack's share).
+
+So a refresh of a stack managing a whole project of N costs ceil(N/50) requests a pass (two
+passes with the preview: within 2 x ceil(N/50) + 2), and a handful of metrics in a large project
+one GET each. A hint is as old as the metric's last create or update (an `up` that changes
+nothing keeps the old outputs); a stale one costs requests, never correctness.
 
 Freshness: the listing is fetched inside the deployment that reads it, and dropped with the
 process, so no read returns data older than the deployment. A write by this process drops the
@@ -41,9 +50,26 @@ from pulumi_ldmetrics.errors import APIError, NotFoundError
 if TYPE_CHECKING:  # the client (httpx) is imported on first use: see provider.py
     from pulumi_ldmetrics.client import LDMetricsClient
 
-__all__ = ["LISTING_SORT", "ReadBatcher"]
+__all__ = ["EXPECTED_READS", "HANDFUL", "LISTING_SORT", "ReadBatcher", "expected_reads"]
 
 LISTING_SORT: Final = "createdAt"
+EXPECTED_READS: Final = "__stack_metrics_in_project"
+"""Input and output of a `Metric`: how many `Metric`s its program declared in its project. The
+`__` prefix keeps it out of the CLI's display, as `__provider`; `diff` ignores it."""
+HANDFUL: Final = 10
+"""Below this many expected reads a project is read by GETs alone: a probe page would cost one
+request more than the GETs whenever the project is large."""
+
+
+def expected_reads(value: Any) -> int | None:
+    """The hint stored in state as a count, or None when absent or not one (the engine sends
+    numbers as floats)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or value < 0 or value != int(value):
+        return None
+    return int(value)
+
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +79,9 @@ class _Project:
     """What one deployment knows of one project's listing."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    reads: int = 0
+    expected: int | None = None
+    """The largest hint among the reads so far (None: no read carried one)."""
     gets: int = 0
     total: int | None = None
     fetched: int = 0
@@ -63,6 +92,18 @@ class _Project:
     def pages_left(self) -> int:
         assert self.total is not None
         return max(0, math.ceil((self.total - self.fetched) / LIST_PAGE_LIMIT))
+
+    def reads_left(self) -> int:
+        """Reads still expected, this one included (0 without a hint, or once it is used up)."""
+        return max(0, (self.expected or 0) - self.reads + 1)
+
+    def worth_probing(self) -> bool:
+        """Fetch listing page 1 now, for this read?"""
+        if self.expected is not None and self.expected >= HANDFUL:
+            return True
+        if self.expected is not None and self.gets < HANDFUL:
+            return False  # a handful expected: GETs, until that proves wrong
+        return self.gets >= 1  # no hint: the second read probes
 
 
 class ReadBatcher:
@@ -77,9 +118,15 @@ class ReadBatcher:
         self._lock = threading.Lock()
         self._projects: dict[str, _Project] = {}
 
-    def read(self, project_key: str, key: str) -> dict[str, Any] | None:
+    def read(
+        self, project_key: str, key: str, expected: int | None = None
+    ) -> dict[str, Any] | None:
+        """The metric as this deployment sees it; `expected` is the read's hint (see above)."""
         project = self._project(project_key)
         with project.lock:
+            project.reads += 1
+            if expected is not None:
+                project.expected = max(project.expected or 0, expected)
             found = project.listed.get(key)
             if found is None:
                 found = self._from_listing(project_key, key, project)
@@ -102,12 +149,12 @@ class ReadBatcher:
         if project.complete:
             return None
         if project.total is None:
-            if project.gets < 1:
-                return None  # the first read of a project is a GET
+            if not project.worth_probing():
+                return None
             self._fetch_page(project_key, project)  # the probe
             if key in project.listed or project.complete:
                 return project.listed.get(key)
-        if project.pages_left() <= project.gets:
+        if project.pages_left() <= max(project.gets, project.reads_left()):
             while not project.complete:
                 self._fetch_page(project_key, project)
         return project.listed.get(key)

@@ -20,6 +20,7 @@ from typing_extensions import NotRequired, Required, Unpack
 from pulumi_ldmetrics.declarations import (
     Checked,
     check_declaration,
+    declared_in_project,
     gate,
     report_invalid,
     report_warnings,
@@ -27,6 +28,7 @@ from pulumi_ldmetrics.declarations import (
 from pulumi_ldmetrics.models import OUTPUT_ONLY_FIELDS, SPEC_FIELDS
 from pulumi_ldmetrics.models.suggest import did_you_mean
 from pulumi_ldmetrics.provider import ADOPT_EXISTING, UNMANAGED_FIELDS, MetricProvider
+from pulumi_ldmetrics.read_batch import EXPECTED_READS
 
 
 class UrlMatcherArgs(TypedDict, total=False):
@@ -275,6 +277,8 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
         if checked is not _READ_ONLY:
             # Registered only once the program is known to hold no invalid declaration.
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=gate()))
+            if isinstance(props.get("project_key"), str):
+                props[EXPECTED_READS] = declared_in_project(props["project_key"])
         with _undo_pickler_patch():
             super().__init__(MetricProvider(), resource_name, props, opts)
         report_warnings(self, checked.warnings)

@@ -8,8 +8,19 @@ from typing import Any
 
 import pytest
 
+from pulumi_ldmetrics.read_batch import EXPECTED_READS
+
 from .conftest import StackFactory
-from .ldm import emulator_server, http, init_stack, log, state_metrics, write_metrics_project
+from .ldm import (
+    emulator_server,
+    http,
+    init_stack,
+    log,
+    set_declared,
+    state_metrics,
+    summary_count,
+    write_metrics_project,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +45,8 @@ def test_refresh_reads_the_listing_and_sees_out_of_band_changes(
         stack = pulumi_stack(write_metrics_project(tmp_path / "proj", metrics))
         init_stack(stack, server)
         stack.up()
+        # The program's hint, in state for the refresh (which runs no program) to find.
+        assert {r["outputs"][EXPECTED_READS] for r in state_metrics(stack)} == {N}
 
         with http(server) as api:  # just before the refresh, outside Pulumi:
             changed = api.patch(
@@ -60,8 +73,37 @@ def test_refresh_reads_the_listing_and_sees_out_of_band_changes(
     assert "batch-008" not in names  # deleted out of band: dropped, after its own GET's 404
     assert names["batch-009"] == "Someone else's"
     assert "stranger" not in names and len(names) == N - 1
-    # Two passes (preview, refresh), each: ceil(61/50) = 2 pages + a few GETs; never 2 x 60.
+    # Two passes (preview, refresh), each: ceil(61/50) = 2 pages, listed at the first read
+    # (the hint says 60), and one GET for batch-008, missing from them; never 2 x 60.
     assert all(entry["method"] == "GET" for entry in reads)
     pages = [e for e in reads if "offset=" in e["query"]]
     assert len(pages) == 4
-    assert len(reads) <= 2 * (2 * 2 + 2), [(e["path"], e["query"]) for e in reads]
+    assert len(reads) == 2 * (2 + 1), [(e["path"], e["query"]) for e in reads]
+
+
+def test_the_hint_follows_the_program_without_a_diff_or_a_request(
+    pulumi_stack: StackFactory, tmp_path: Path
+) -> None:
+    with emulator_server() as server:
+        workdir = write_metrics_project(tmp_path / "proj", [declared(i) for i in range(3)])
+        stack = pulumi_stack(workdir)
+        init_stack(stack, server)
+        stack.up()
+        set_declared(workdir, [declared(i) for i in range(4)])  # one metric more
+        server.emulator.clear_log()
+        preview = stack.preview("--diff").stdout
+        assert summary_count(preview, "to create") == 1
+        assert summary_count(preview, "unchanged") == 4  # the stack and 3 metrics
+        assert EXPECTED_READS not in preview  # hidden like __provider
+        stack.up()
+        again = stack.up().stdout
+        sent = [(e["method"], e["path"]) for e in log(server)]
+        hints = {r["inputs"]["key"]: r for r in state_metrics(stack)}
+
+    assert sent == [("POST", "/api/v2/metrics/e2e")]  # the new metric's create, nothing else
+    assert summary_count(again, "unchanged") == 5
+    # Inputs follow the program; an unchanged metric's outputs keep the hint of its last write
+    # (the engine keeps the old outputs of an unchanged resource): what a refresh will use.
+    assert {r["inputs"][EXPECTED_READS] for r in hints.values()} == {4}
+    assert hints["batch-000"]["outputs"][EXPECTED_READS] == 3
+    assert hints["batch-003"]["outputs"][EXPECTED_READS] == 4

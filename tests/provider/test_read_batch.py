@@ -14,7 +14,7 @@ import pytest
 
 from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.emulator import Emulator, EmulatorServer
-from pulumi_ldmetrics.read_batch import ReadBatcher
+from pulumi_ldmetrics.read_batch import HANDFUL, ReadBatcher, expected_reads
 from pulumi_ldmetrics.settings import ClientSettings
 
 from .conftest import TOKEN
@@ -48,10 +48,85 @@ def requests(emulator: Emulator) -> list[tuple[str, str]]:
     return [(e["method"], e["query"]) for e in emulator.request_log()]
 
 
-def read_all(batcher: ReadBatcher, keys: list[str], workers: int = 4) -> dict[str, Any]:
+def read_all(
+    batcher: ReadBatcher, keys: list[str], workers: int = 4, expected: int | None = None
+) -> dict[str, Any]:
+    """Read `keys` as the engine does, several at once; `expected` is every read's hint."""
     with ThreadPoolExecutor(workers) as pool:
-        found = pool.map(lambda k: batcher.read(PROJECT, k), keys)
+        found = pool.map(lambda k: batcher.read(PROJECT, k, expected), keys)
         return dict(zip(keys, found, strict=True))
+
+
+@pytest.mark.parametrize("managed", [50, 200, 1000])
+def test_with_the_programs_hint_a_whole_project_costs_its_pages_and_nothing_else(
+    emulator: Emulator, client: LDMetricsClient, managed: int
+) -> None:
+    keys = seed(emulator, managed)
+    random.Random(managed).shuffle(keys)
+    found = read_all(ReadBatcher(lambda: client), keys, expected=managed)
+    assert all(found[k] is not None and found[k]["key"] == k for k in keys)
+    pages = -(-managed // 50)
+    log = requests(emulator)
+    assert len(log) == pages  # ceil(N/50) a pass: 2 x ceil(N/50) with the preview's pass
+    assert sorted(q.split("&")[1] for _m, q in log) == sorted(
+        f"offset={50 * i}" for i in range(pages)
+    )
+
+
+def test_with_the_programs_hint_a_handful_in_a_large_project_is_one_get_each(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    seed(emulator, 995, prefix="other")
+    mine = seed(emulator, 5)
+    found = read_all(ReadBatcher(lambda: client), mine, expected=5)
+    assert all(found[k]["key"] == k for k in mine)
+    assert requests(emulator) == [("GET", "")] * 5  # no listing page at all
+
+
+def test_with_a_hint_too_small_for_the_listing_reads_stay_gets_after_the_probe(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    seed(emulator, 988, prefix="other")
+    mine = seed(emulator, 12)
+    found = read_all(ReadBatcher(lambda: client), mine, workers=1, expected=12)
+    assert all(found[k]["key"] == k for k in mine)
+    log = requests(emulator)
+    assert len([q for _m, q in log if "offset=" in q]) == 1  # the probe: 20 pages > 12 GETs
+    assert len(log) <= len(mine) + 1
+
+
+def test_a_stale_small_hint_costs_a_handful_of_gets_then_the_listing_takes_over(
+    emulator: Emulator, client: LDMetricsClient
+) -> None:
+    # Metrics last written when the program declared one: their hint says 1, the stack has 200.
+    keys = seed(emulator, 200)
+    found = read_all(ReadBatcher(lambda: client), keys, workers=1, expected=1)
+    assert all(found[k]["key"] == k for k in keys)
+    pages = 4
+    log = requests(emulator)
+    assert len([q for _m, q in log if "offset=" in q]) == pages
+    assert len(log) <= HANDFUL + 2 * pages + 2
+
+
+def test_a_larger_hint_on_a_later_read_counts(emulator: Emulator, client: LDMetricsClient) -> None:
+    keys = seed(emulator, 100)
+    batcher = ReadBatcher(lambda: client)
+    assert batcher.read(PROJECT, keys[0], 3) is not None  # a handful expected: a GET
+    read_all(batcher, keys[1:], workers=1, expected=100)
+    log = requests(emulator)
+    assert log[0] == ("GET", "")
+    assert len(log) == 1 + 2  # then both pages, no other GET
+
+
+@pytest.mark.parametrize(
+    ("stored", "hint"),
+    [(200, 200), (200.0, 200), (0, 0), (None, None), (True, None), ("200", None), (-1, None)]
+    + [(2.5, None), (float("nan"), None), (float("inf"), None)],
+)
+def test_the_hint_is_read_from_state_as_a_count_or_not_at_all(
+    stored: Any, hint: int | None
+) -> None:
+    assert expected_reads(stored) == hint
 
 
 @pytest.mark.parametrize("managed", [50, 200, 1000])
