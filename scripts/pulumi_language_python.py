@@ -34,14 +34,17 @@ plugins other than the dynamic provider, which the engine starts itself via
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import importlib.util
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Iterator, Mapping
 from concurrent import futures
 from pathlib import Path
@@ -52,7 +55,52 @@ from google.protobuf import (  # type: ignore[import-untyped,unused-ignore]  # t
     empty_pb2,
     struct_pb2,
 )
-from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
+
+# Packages whose __init__ the host skips; the generated stubs live in the last one.
+_SDK_PACKAGES = ("pulumi", "pulumi.runtime", "pulumi.runtime.proto")
+
+
+@contextlib.contextmanager
+def _sdk_init_skipped() -> Iterator[None]:
+    """Import the Pulumi SDK's generated gRPC stubs without running the SDK itself.
+
+    What: while the block runs, ``pulumi``, ``pulumi.runtime`` and ``pulumi.runtime.proto`` are
+    empty package modules in ``sys.modules`` whose ``__path__`` is the installed directories
+    (located with ``find_spec``, which does not import the package), so importing
+    ``pulumi.runtime.proto.language_pb2`` loads that file (and what it imports) from the installed
+    SDK without executing the three ``__init__.py`` files. Afterwards every ``pulumi*`` entry the
+    block added is removed again: the host keeps the stub modules it bound, and a later
+    ``import pulumi`` in the same process (the file imported as a module) gets the real SDK.
+
+    Why: ``pulumi/__init__.py`` imports the whole SDK (asyncio, the automation API, dill,
+    opentelemetry, ...) and ``pulumi/runtime/proto/__init__.py`` every stub; that was about half
+    of the host's start-up, paid twice per deployment. Why it is safe: the host uses only the
+    generated stubs, which import google.protobuf, grpc and sibling stubs by relative imports
+    (``from . import plugin_pb2``, ``from .codegen import hcl_pb2``); those resolve through the
+    stand-ins' ``__path__`` to the same files, and nothing in them reads attributes of the parent
+    packages. If the SDK is already imported or cannot be found, this does nothing, so the import
+    behaves (and fails) exactly as a plain ``from pulumi.runtime.proto import ...``.
+    """
+    spec = importlib.util.find_spec("pulumi") if "pulumi" not in sys.modules else None
+    if spec is None or not spec.submodule_search_locations:
+        yield
+        return
+    roots = list(spec.submodule_search_locations)
+    before = set(sys.modules)
+    for name in _SDK_PACKAGES:
+        package = types.ModuleType(name)
+        package.__path__ = [os.path.join(root, *name.split(".")[1:]) for root in roots]
+        sys.modules[name] = package
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            if name == "pulumi" or name.startswith("pulumi."):
+                del sys.modules[name]
+
+
+with _sdk_init_skipped():
+    from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
 # pulumi-language-python-exec exits with 32 after it has already reported the error to the user.
 _EXIT_AFTER_USER_MESSAGE = 32
@@ -115,7 +163,10 @@ def _options(info: language_pb2.ProgramInfo | None) -> dict[str, Any]:
     return {key: opts[key] for key in opts.keys()}
 
 
+@functools.cache
 def _sdk_version() -> str:
+    # Read from the distribution's metadata (no SDK import), once per process: GetPluginInfo and
+    # GetProgramDependencies both report it, and importlib.metadata is imported only when asked.
     from importlib.metadata import version
 
     return version("pulumi")
@@ -161,6 +212,8 @@ class PythonLanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             path = f"{venv_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
             return [str(python)], {"VIRTUAL_ENV": str(venv_dir), "PATH": path}
         cmd = os.environ.get("PULUMI_PYTHON_CMD") or "python3"
+        import shutil  # only here and in _find_executor, both off the usual path: lazy
+
         if shutil.which(cmd) is None:
             raise RuntimeError(f"Python interpreter {cmd!r} not found (set PULUMI_PYTHON_CMD)")
         return [cmd], {}
@@ -352,6 +405,8 @@ def _interrupt(proc: subprocess.Popen[bytes]) -> None:
 def _find_executor(given: str | None) -> str:
     if given:
         return given
+    import shutil
+
     found = shutil.which("pulumi-language-python-exec")
     if found is None:
         sys.exit("pulumi-language-python: could not find `pulumi-language-python-exec` on the PATH")
