@@ -10,6 +10,10 @@ otherwise), and one whose `Origin` is not the emulator's own, or whose `Sec-Fetc
 grants; the `Origin` check also stops a DNS-rebound page, whose requests carry the
 attacker's origin. docs/emulator.md documents the API.
 
+The events listener's control endpoint (`events_control.py`) follows the same rules through
+the helpers here: `control_refusal` (origin and token), `put_faults` (the faults body) and
+`script_entry` (one `script` entry).
+
 | method + path            | answer                                                        |
 |--------------------------|---------------------------------------------------------------|
 | GET /_emulator/log       | 200 {"requests": [LogEntry, ...]}                             |
@@ -25,10 +29,10 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pulumi_ldmetrics.emulator.faults import ScriptedFault
+from pulumi_ldmetrics.emulator.faults import FaultConfig, ScriptedFault
 from pulumi_ldmetrics.emulator.jsonbody import parse_json
 from pulumi_ldmetrics.emulator.responses import (
     Response,
@@ -50,16 +54,17 @@ def handle_control(
 ) -> Response:
     """Answer one control request (`headers` keys lower-case)."""
     request_id = str(uuid.uuid4())
-    refusal = _refusal(emulator, headers)
+    refusal = control_refusal(headers, emulator.own_origins, emulator.control_token, request_id)
     if refusal is not None:
-        status, code, message = refusal
-        return error_response(status, code, message, request_id)
+        return refusal
     name = path[len(CONTROL_PREFIX) :].strip("/")
     routes = {
         ("GET", "log"): lambda: json_response(200, {"requests": emulator.request_log()}),
         ("DELETE", "log"): lambda: _clear_log(emulator),
         ("GET", "faults"): lambda: json_response(200, emulator.fault_settings()),
-        ("PUT", "faults"): lambda: _put_faults(emulator, body, request_id),
+        ("PUT", "faults"): lambda: put_faults(
+            emulator, body, request_id, scripted=_scripted, queue=lambda f: _fail_next(emulator, f)
+        ),
         ("POST", "reset"): lambda: _reset(emulator),
         ("GET", "metrics"): lambda: _metrics(emulator),
     }
@@ -71,16 +76,74 @@ def handle_control(
     return error_response(404, "not_found", "Unknown control endpoint", request_id)
 
 
-def _refusal(emulator: Emulator, headers: Mapping[str, str]) -> tuple[int, str, str] | None:
+def control_refusal(
+    headers: Mapping[str, str], own_origins: frozenset[str], control_token: str, request_id: str
+) -> Response | None:
+    """The answer to a control request that must not be served, or None to serve it.
+
+    403 when it comes from another origin (`Origin` not in `own_origins`, or `Sec-Fetch-Site:
+    cross-site`), checked before the token is looked at; else 401 unless `Authorization` is
+    `control_token`. Both listeners' control endpoints use it (`headers` keys lower-case)."""
     origin = headers.get("origin")
-    if origin is not None and origin not in emulator.own_origins:
-        return 403, "forbidden", "cross-site requests to the control endpoint are refused"
-    if headers.get("sec-fetch-site") == "cross-site":
-        return 403, "forbidden", "cross-site requests to the control endpoint are refused"
+    cross_site = headers.get("sec-fetch-site") == "cross-site"
+    if (origin is not None and origin not in own_origins) or cross_site:
+        return error_response(
+            403, "forbidden", "cross-site requests to the control endpoint are refused", request_id
+        )
     supplied = headers.get("authorization", "")
-    if not hmac.compare_digest(supplied.encode(), emulator.control_token.encode()):
-        return 401, "unauthorized", "the control endpoint needs the emulator's token"
+    if not hmac.compare_digest(supplied.encode(), control_token.encode()):
+        return error_response(
+            401, "unauthorized", "the control endpoint needs the emulator's token", request_id
+        )
     return None
+
+
+class FaultSettings(Protocol):
+    """What `put_faults` needs of a listener; `Emulator` and `EventsEmulator` both have it."""
+
+    def set_faults(self, **changes: Any) -> FaultConfig: ...
+
+    def fault_settings(self) -> dict[str, Any]: ...
+
+
+def put_faults(
+    listener: FaultSettings,
+    body: bytes,
+    request_id: str,
+    *,
+    scripted: Callable[[Any], ScriptedFault],
+    queue: Callable[[ScriptedFault], None],
+) -> Response:
+    """Answer `PUT /_emulator/faults` on either listener: a partial `FaultConfig` plus an
+    optional `script` list, each entry read by `scripted` and then given to `queue`.
+
+    The settings and every entry are validated before any fault is queued, so a bad request
+    (400 `invalid_request`) changes nothing. Answers 200 with the new settings."""
+    try:
+        changes = parse_json(body) if body else {}
+        if not isinstance(changes, dict):
+            raise ValueError("body: must be a JSON object")
+        script = [scripted(entry) for entry in changes.pop("script", None) or []]
+        listener.set_faults(**changes)
+    except (ValueError, TypeError) as err:
+        return error_response(400, "invalid_request", str(err), request_id)
+    for fault in script:
+        queue(fault)
+    return json_response(200, listener.fault_settings())
+
+
+def script_entry(entry: Any) -> dict[str, Any]:
+    """A copy of one `script` entry, `status` read as `mode`; ValueError unless an object.
+
+    Which fields a listener accepts is its own check (`_scripted` here and in
+    `events_control.py`)."""
+    if not isinstance(entry, dict):
+        raise ValueError("script: entries must be objects")
+    fields: dict[str, Any] = dict(entry)
+    # "status" reads better in JSON for the common case; it means the same as "mode".
+    if "status" in fields:
+        fields.setdefault("mode", fields.pop("status"))
+    return fields
 
 
 def _clear_log(emulator: Emulator) -> Response:
@@ -99,34 +162,20 @@ def _metrics(emulator: Emulator) -> Response:
     return json_response(200, {"metrics": metrics, "totalCount": total})
 
 
-def _put_faults(emulator: Emulator, body: bytes, request_id: str) -> Response:
-    try:
-        changes = parse_json(body) if body else {}
-        if not isinstance(changes, dict):
-            raise ValueError("body: must be a JSON object")
-        script = [_scripted(entry) for entry in changes.pop("script", None) or []]
-        emulator.set_faults(**changes)
-    except (ValueError, TypeError) as err:
-        return error_response(400, "invalid_request", str(err), request_id)
-    for fault in script:
-        emulator.fail_next(
-            fault.mode,
-            times=fault.times,
-            method=fault.method,
-            path_contains=fault.path_contains,
-            reset_in_ms=fault.reset_in_ms,
-            retry_after=fault.retry_after,
-        )
-    return json_response(200, emulator.fault_settings())
+def _fail_next(emulator: Emulator, fault: ScriptedFault) -> None:
+    """Queue a parsed `script` entry through the emulator's public `fail_next`."""
+    emulator.fail_next(
+        fault.mode,
+        times=fault.times,
+        method=fault.method,
+        path_contains=fault.path_contains,
+        reset_in_ms=fault.reset_in_ms,
+        retry_after=fault.retry_after,
+    )
 
 
 def _scripted(entry: Any) -> ScriptedFault:
-    if not isinstance(entry, dict):
-        raise ValueError("script: entries must be objects")
-    entry = dict(entry)
-    # "status" reads better in JSON for the common case; it means the same as "mode".
-    if "status" in entry:
-        entry.setdefault("mode", entry.pop("status"))
+    entry = script_entry(entry)
     unknown = sorted(set(entry) - set(_SCRIPT_FIELDS))
     if unknown:
         raise ValueError(f"script: unknown field(s): {', '.join(unknown)}")

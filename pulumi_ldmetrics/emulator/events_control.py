@@ -1,9 +1,9 @@
 """`/_emulator/*` on the events listener: read back what was accepted, steer faults, reset.
 
-The same rules as the metrics listener's control endpoint (`control.py`): every request needs
-`Authorization: <control token>`, and one from another origin (`Origin` not this listener's,
-or `Sec-Fetch-Site: cross-site`) is refused with 403 before the token is looked at, since any
-web page can send requests to a loopback port.
+The same rules as the metrics listener's control endpoint, applied by `control.py`'s helpers:
+every request needs `Authorization: <control token>`, and one from another origin (`Origin` not
+this listener's, or `Sec-Fetch-Site: cross-site`) is refused with 403 before the token is looked
+at, since any web page can send requests to a loopback port.
 
 | method + path                              | answer                                        |
 |--------------------------------------------|-----------------------------------------------|
@@ -17,14 +17,13 @@ web page can send requests to a loopback port.
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
 
+from pulumi_ldmetrics.emulator.control import control_refusal, put_faults, script_entry
 from pulumi_ldmetrics.emulator.faults import ScriptedFault
-from pulumi_ldmetrics.emulator.jsonbody import parse_json
 from pulumi_ldmetrics.emulator.responses import (
     Response,
     empty_response,
@@ -44,17 +43,9 @@ def handle_events_control(
 ) -> Response:
     """Answer one control request (`headers` keys lower-case)."""
     request_id = str(uuid.uuid4())
-    origin = headers.get("origin")
-    cross_site = headers.get("sec-fetch-site") == "cross-site"
-    if (origin is not None and origin not in events.own_origins) or cross_site:
-        return error_response(
-            403, "forbidden", "cross-site requests to the control endpoint are refused", request_id
-        )
-    supplied = headers.get("authorization", "")
-    if not hmac.compare_digest(supplied.encode(), events.control_token.encode()):
-        return error_response(
-            401, "unauthorized", "the control endpoint needs the emulator's token", request_id
-        )
+    refusal = control_refusal(headers, events.own_origins, events.control_token, request_id)
+    if refusal is not None:
+        return refusal
     parts = [unquote(p) for p in path[len(CONTROL_PREFIX) :].strip("/").split("/")]
     route = (method, parts[0], len(parts))
     if route == ("GET", "events", 1):
@@ -67,7 +58,7 @@ def handle_events_control(
     if route == ("GET", "faults", 1):
         return json_response(200, events.fault_settings())
     if route == ("PUT", "faults", 1):
-        return _put_faults(events, body, request_id)
+        return put_faults(events, body, request_id, scripted=_scripted, queue=events.add_fault)
     if route == ("GET", "log", 1):
         return json_response(200, {"requests": events.request_log()})
     if route == ("POST", "reset", 1):
@@ -76,28 +67,8 @@ def handle_events_control(
     return error_response(404, "not_found", "Unknown control endpoint", request_id)
 
 
-def _put_faults(events: EventsEmulator, body: bytes, request_id: str) -> Response:
-    """Validate everything first, so a bad request changes nothing."""
-    try:
-        changes = parse_json(body) if body else {}
-        if not isinstance(changes, dict):
-            raise ValueError("body: must be a JSON object")
-        script = [_scripted(entry) for entry in changes.pop("script", None) or []]
-        events.set_faults(**changes)
-    except (ValueError, TypeError) as err:
-        return error_response(400, "invalid_request", str(err), request_id)
-    for fault in script:
-        events.add_fault(fault)
-    return json_response(200, events.fault_settings())
-
-
 def _scripted(entry: Any) -> ScriptedFault:
-    if not isinstance(entry, dict):
-        raise ValueError("script: entries must be objects")
-    entry = dict(entry)
-    # "status" reads better in JSON for the common case; it means the same as "mode".
-    if "status" in entry:
-        entry.setdefault("mode", entry.pop("status"))
+    entry = script_entry(entry)
     if set(entry) - _SCRIPT_FIELDS or "mode" not in entry:
         raise ValueError(f"script: fields are {', '.join(sorted(_SCRIPT_FIELDS))} (mode required)")
     return ScriptedFault(**entry)
