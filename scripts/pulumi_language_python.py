@@ -116,7 +116,8 @@ _PACKAGES_PROBE = """
 import importlib.metadata, importlib.util, json, os
 found = []
 for dist in importlib.metadata.distributions():
-    name = dist.metadata["Name"]
+    meta = dist.metadata  # parsed on every access: once for both fields
+    name = meta["Name"]
     if not name:
         continue
     marker = ""
@@ -128,7 +129,7 @@ for dist in importlib.metadata.distributions():
                 break
     except Exception:
         pass
-    found.append([name, dist.version, marker])
+    found.append([name, meta["Version"], marker])
 print(json.dumps(found))
 """
 _PEP440 = re.compile(
