@@ -4,21 +4,18 @@ and its metric groups (beta), ``/api/v2/projects/{projectKey}/metric-groups[/{ke
 It speaks wire JSON (camelCase dicts) only; ``pulumi_ldmetrics.models`` converts. All its
 requests go through one retry loop (``_call``): transport failures are wrapped there, and every
 non-2xx response becomes an ``errors.APIStatusError`` subclass through
-``errors.make_status_error``. ``_deadline`` bounds the sockets under it; ``events/`` has the
-events host's client, built on the same pieces.
+``errors.make_status_error``. ``_deadline`` bounds the sockets under it. The ``httpx.Client``,
+its headers and the test seams come from ``_http.HTTPClientBase``, which ``events/`` builds the
+events host's client on too.
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
@@ -33,6 +30,7 @@ from pulumi_ldmetrics._constants import (
     LIST_PAGE_LIMIT,
     USER_AGENT_PRODUCT,
 )
+from pulumi_ldmetrics._http import HTTPClientBase
 from pulumi_ldmetrics._replan import differing_fields, unapplied_ops
 from pulumi_ldmetrics._retry import (
     backoff_delay,
@@ -120,7 +118,7 @@ def _path(project_key: str, metric_key: str | None = None) -> str:
     return path if metric_key is None else f"{path}/{quote(metric_key, safe='')}"
 
 
-class LDMetricsClient:
+class LDMetricsClient(HTTPClientBase):
     """CRUD and listing of LaunchDarkly metrics, with LaunchDarkly's retry rules built in.
 
     One instance owns one ``httpx.Client`` and is safe to share between threads (the Pulumi
@@ -151,74 +149,21 @@ class LDMetricsClient:
     error is chained to an httpx exception, whose text may quote request headers.
 
     ``transport``, ``sleep``, ``clock``, ``monotonic`` and ``rng`` are test seams
-    (``httpx.MockTransport``, ``sleep=delays.append``, frozen clocks, a seeded ``Random``).
+    (``httpx.MockTransport``, ``sleep=delays.append``, frozen clocks, a seeded ``Random``), taken
+    by ``_http.HTTPClientBase``, which also builds the ``httpx.Client``.
     """
 
-    def __init__(
-        self,
-        settings: ClientSettings,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._settings = settings
-        self._sleep = sleep
-        self._clock = clock
-        self._monotonic = monotonic
-        self._rng = rng if rng is not None else random.Random()
-        self._slots: AbstractContextManager[Any] = (
-            threading.BoundedSemaphore(settings.max_concurrency)
-            if settings.max_concurrency
-            else nullcontext()
-        )
-        own_transport = transport is None
-        self._http = httpx.Client(
-            base_url=settings.api_host,
-            transport=transport,
-            timeout=settings.timeout_seconds,
-            headers={
-                # Raw token, no "Bearer": LaunchDarkly's ApiKey scheme is the bare header value.
-                "Authorization": settings.access_token.get_secret_value(),
-                # Tokens that predate API versioning would otherwise get 20160426.
-                "LD-API-Version": API_VERSION,
-                "Accept": "application/json",
-                # LaunchDarkly's partner form {launchdarkly product}-{source product}-int/{version}.
-                "User-Agent": f"{USER_AGENT_PRODUCT}/{__version__}",
-            },
-        )
-        if own_transport:
-            # Each socket operation is cut to what is left of the attempt's total time, on
-            # httpx's own transports: the default one and those for HTTP(S)_PROXY from the
-            # environment (httpx honours those only when it builds the transports itself).
-            # httpx keeps them in `_transport` and `_mounts`; tests fail if that changes.
-            transports = [getattr(self._http, "_transport", None)]
-            transports += list(getattr(self._http, "_mounts", {}).values())
-            for own in transports:
-                if own is not None:
-                    _deadline.install(own)
+    _USER_AGENT = f"{USER_AGENT_PRODUCT}/{__version__}"
+    _HEADERS: ClassVar[Mapping[str, str]] = {
+        # Tokens that predate API versioning would otherwise get 20160426.
+        "LD-API-Version": API_VERSION,
+        "Accept": "application/json",
+    }
 
     @property
     def settings(self) -> ClientSettings:
         """The settings this client was built with (the token stays a SecretStr)."""
         return self._settings
-
-    def __enter__(self) -> LDMetricsClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the pooled connections. The client cannot be used afterwards."""
-        self._http.close()
 
     # --- operations -----------------------------------------------------------------------
 

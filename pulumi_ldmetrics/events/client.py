@@ -1,28 +1,28 @@
 """Send event batches to the events host, with the metrics client's retry rules and limits.
 
-Built from the same parts as `pulumi_ldmetrics.client`: `ClientSettings` (token, timeouts,
-retries), the pure policy of `_retry` (429 and 5xx retried, `Retry-After` /
-`X-Ratelimit-Reset` honoured, capped backoff with jitter), `_deadline` (a hard limit on each
-attempt), and `_redact` (every message and log line scrubbed). What differs is idempotence:
-a batch carries its `X-LaunchDarkly-Payload-ID`, so any ambiguous attempt (lost response,
-timeout, 5xx) is simply sent again with the same id, and LaunchDarkly counts it once.
+Built from the same parts as `pulumi_ldmetrics.client`: `_http.HTTPClientBase` (the httpx
+client, token and test seams), `ClientSettings` (token, timeouts, retries), the pure policy of
+`_retry` (429 and 5xx retried, `Retry-After` / `X-Ratelimit-Reset` honoured, capped backoff
+with jitter), `_deadline` (a hard limit on each attempt), and `_redact` (every message and log
+line scrubbed). What differs is idempotence: a batch carries its `X-LaunchDarkly-Payload-ID`,
+so any ambiguous attempt (lost response, timeout, 5xx) is simply sent again with the same id,
+and LaunchDarkly counts it once.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
-import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
+from typing import ClassVar
 from urllib.parse import quote
 
 import httpx
 
 from pulumi_ldmetrics import _deadline, _redact
 from pulumi_ldmetrics._constants import CONNECT_RETRIES
+from pulumi_ldmetrics._http import HTTPClientBase
 from pulumi_ldmetrics._retry import backoff_delay, jittered, parse_retry_after, should_retry
 from pulumi_ldmetrics._version import __version__
 from pulumi_ldmetrics.errors import one_line
@@ -32,7 +32,6 @@ from pulumi_ldmetrics.events.errors import (
     EventsStatusError,
     connection_message,
 )
-from pulumi_ldmetrics.settings import ClientSettings
 
 __all__ = ["EventsClient", "SendResult"]
 
@@ -62,58 +61,21 @@ def import_path(project_key: str, environment_key: str) -> str:
     )
 
 
-class EventsClient:
+class EventsClient(HTTPClientBase):
     """One `httpx.Client` to the events host (`settings.api_host` is the events host here).
 
     `transport`, `sleep`, `clock`, `monotonic` and `rng` are test seams, as in
-    `LDMetricsClient`.
+    `LDMetricsClient` (both come from `_http.HTTPClientBase`).
     """
 
-    def __init__(
-        self,
-        settings: ClientSettings,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._settings = settings
-        self._sleep = sleep
-        self._clock = clock
-        self._monotonic = monotonic
-        self._rng = rng if rng is not None else random.Random()
-        if transport is None:
-            transport = httpx.HTTPTransport()
-            _deadline.install(transport)
-        self._http = httpx.Client(
-            base_url=settings.api_host,
-            transport=transport,
-            timeout=settings.timeout_seconds,
-            headers={
-                # Raw token, no "Bearer" (reference §2).
-                "Authorization": settings.access_token.get_secret_value(),
-                "Content-Type": "application/json",
-                "X-LaunchDarkly-Event-Schema": EVENT_SCHEMA,
-                "User-Agent": USER_AGENT,
-            },
-        )
-
-    def __enter__(self) -> EventsClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self._http.close()
+    _USER_AGENT = USER_AGENT
+    _HEADERS: ClassVar[Mapping[str, str]] = {
+        "Content-Type": "application/json",
+        "X-LaunchDarkly-Event-Schema": EVENT_SCHEMA,
+    }
+    # Sent through one plain transport, as this client always was: HTTP(S)_PROXY from the
+    # environment is not read here, while LDMetricsClient honours it.
+    _PROXIES_FROM_ENV = False
 
     def send_batch(
         self, project_key: str, environment_key: str, body: bytes, payload_id: str, label: str
@@ -136,7 +98,7 @@ class EventsClient:
             now = self._monotonic()
             attempt_deadline = min(now + settings.timeout_seconds, deadline)
             try:
-                with _deadline.deadline(attempt_deadline):
+                with self._slots, _deadline.deadline(attempt_deadline):
                     status, headers, text = self._exchange(request)
             except httpx.TransportError as err:
                 if isinstance(err, httpx.ConnectError):
