@@ -73,12 +73,24 @@ fields written:
   unless it equals --default-maintainer (default: the maintainer of most listed metrics).
 
 routes:
-  import-file  pulumi import --file <out>.import.json --generate-code=false --protect=false
-               --skip-preview --yes (no API request at all), then
-               pulumi preview --expect-no-changes
+  import-file  PULUMI_SKIP_CHECKPOINTS=true pulumi import --file <out>.import.json
+               --generate-code=false --protect=false --skip-preview --yes (no API request
+               at all), then pulumi preview --expect-no-changes.
+               PULUMI_SKIP_CHECKPOINTS=true makes the engine write the state once at the end
+               instead of after every metric (1,000 metrics: 4 s instead of 111 s). Safe for
+               this command only: it writes nothing to LaunchDarkly, so if it is interrupted
+               or fails, run it again (if killed, `pulumi cancel` first, as the CLI says).
+               Windows PowerShell: set the variable first, run the command without the
+               prefix, then remove the variable before any other pulumi command:
+                 $env:PULUMI_SKIP_CHECKPOINTS = "true"
+                 pulumi import --file <out>.import.json ... --yes
+                 Remove-Item Env:PULUMI_SKIP_CHECKPOINTS
   adopt        pulumi up (one GET per metric, no write), then pulumi preview
 """
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SKIP_CHECKPOINTS = "PULUMI_SKIP_CHECKPOINTS"
+"""The engine's variable for writing the state once at the end of an operation instead of after
+every step; the printed `pulumi import` command sets it (and only that command)."""
 
 
 class CommandError(Exception):
@@ -405,7 +417,9 @@ def _print_summary(out: TextIO, plan: ImportPlan, outputs: Outputs, fmt: str) ->
 def _print_next_steps(
     out: TextIO, plan: ImportPlan, outputs: Outputs, fmt: str, resolved: Resolved
 ) -> None:
-    """The commands to run, each on its own line indented 4 spaces (tests run them as printed)."""
+    """The commands to run, each on its own line indented 4 spaces (tests run them as printed;
+    a command may start with `NAME=value` assignments, as a POSIX shell reads them), and the
+    steps and notes around them indented 2 spaces."""
     declarations = outputs.declarations
     out.write("\nNext steps, in your Pulumi project directory:\n")
     if fmt == "python":
@@ -436,9 +450,20 @@ def _print_next_steps(
         # not, so protected state would show `~protect` on every metric at the next preview.
         # Its preview pass checks every resource a second time for nothing (the import writes
         # nothing to LaunchDarkly): skipping it takes 1,000 metrics from 153 s to 111 s.
+        # The rest is the engine rewriting the whole state after every step (O(N²));
+        # SKIP_CHECKPOINTS writes it once at the end: 111 s -> 4 s. Measured with the 3.274
+        # CLI: Ctrl-C or SIGTERM, or one resource failing, leaves the state holding what was
+        # imported (written once, no pending operation); SIGKILL leaves it untouched and the
+        # stack locked. Either way nothing changed in LaunchDarkly, and running the same
+        # command again (after `pulumi cancel` when locked) converges. The prefix is a POSIX
+        # shell's: it applies to this one command, never to a later `pulumi up`.
         out.write(
-            f"    pulumi import --file {import_path} --generate-code=false --protect=false"
-            " --skip-preview --yes\n"
+            f"    {SKIP_CHECKPOINTS}=true pulumi import --file {import_path}"
+            " --generate-code=false --protect=false --skip-preview --yes\n"
+        )
+        out.write(
+            f"  ({SKIP_CHECKPOINTS} is safe here: the import writes nothing to LaunchDarkly and "
+            "the state is written once at the end; if interrupted, run it again.)\n"
         )
     else:
         out.write(

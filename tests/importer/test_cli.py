@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shlex
 import socket
 from pathlib import Path
 
@@ -222,10 +223,44 @@ def test_next_steps_are_printed(seeded: EmulatorServer, tmp_path: Path) -> None:
     assert commands == [
         "import m  # noqa: F401",
         f"pulumi config set ldmetrics:apiHost {seeded.url}",
-        f"pulumi import --file {tmp_path / 'm.import.json'} --generate-code=false"
-        " --protect=false --skip-preview --yes",
+        f"PULUMI_SKIP_CHECKPOINTS=true pulumi import --file {tmp_path / 'm.import.json'}"
+        " --generate-code=false --protect=false --skip-preview --yes",
         "pulumi preview --expect-no-changes",
     ]
+    # Why the prefix is safe, on one line of its own that is not a command (2 spaces).
+    lines = result.stdout.splitlines()
+    note = lines[lines.index(f"    {commands[2]}") + 1]
+    assert note == (
+        "  (PULUMI_SKIP_CHECKPOINTS is safe here: the import writes nothing to LaunchDarkly and"
+        " the state is written once at the end; if interrupted, run it again.)"
+    )
+
+
+def test_import_command_is_one_posix_shell_command(seeded: EmulatorServer, tmp_path: Path) -> None:
+    """A path a shell would split or expand is quoted, and the variable stays a prefix of that
+    one command (a shell reads it as an assignment for `pulumi` alone)."""
+    odd = tmp_path / "my dir $HOME"
+    odd.mkdir()
+    result = run_cli(
+        ["import", "--project", PROJECT, "--api-host", seeded.url, "--out", str(odd / "m.py")]
+    )
+    assert result.code == 0, result.stderr
+    line = next(x[4:] for x in result.stdout.splitlines() if "pulumi import" in x)
+    words = shlex.split(line)
+    assert words[0] == "PULUMI_SKIP_CHECKPOINTS=true" and words[1:3] == ["pulumi", "import"]
+    assert words[3:5] == ["--file", str(odd / "m.import.json")]
+    assert words[5:] == ["--generate-code=false", "--protect=false", "--skip-preview", "--yes"]
+
+
+def test_help_says_how_to_set_the_variable_in_powershell(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])  # argparse prints the help to sys.stdout
+    text = capsys.readouterr().out
+    assert "PULUMI_SKIP_CHECKPOINTS=true pulumi import --file" in text
+    assert '$env:PULUMI_SKIP_CHECKPOINTS = "true"' in text
+    assert "Remove-Item Env:PULUMI_SKIP_CHECKPOINTS" in text
 
 
 def test_metric_groups_are_declared_after_their_metrics(
