@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -99,6 +99,9 @@ def _reason(error: APIError) -> str:
     return type(error).__name__
 
 
+_E = TypeVar("_E", bound=APIError)
+
+
 @dataclass(frozen=True)
 class _Target:
     """What a request is about, for error messages: operation verb, project, metric."""
@@ -110,12 +113,28 @@ class _Target:
     def __str__(self) -> str:
         return target_label(self.operation, self.project_key, self.metric_key)
 
+    def error(self, kind: type[_E], message: str) -> _E:
+        """A ``kind`` error (``APIError`` or a transport subclass) about this target."""
+        return kind(
+            message,
+            operation=self.operation,
+            project_key=self.project_key,
+            metric_key=self.metric_key,
+        )
+
 
 def _path(project_key: str, metric_key: str | None = None) -> str:
     # Keys are [a-zA-Z0-9][a-zA-Z0-9_.-]* for LaunchDarkly, but quote anyway: never build a path
     # that points somewhere else.
     path = f"/api/v2/metrics/{quote(project_key, safe='')}"
     return path if metric_key is None else f"{path}/{quote(metric_key, safe='')}"
+
+
+def _page_items(page: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int | None]:
+    """A listing page's items (objects only) and its ``totalCount`` (None unless an integer)."""
+    items = [item for item in page.get("items") or [] if isinstance(item, dict)]
+    total = page.get("totalCount")
+    return items, total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 class LDMetricsClient(HTTPClientBase):
@@ -175,18 +194,12 @@ class LDMetricsClient(HTTPClientBase):
         holds everything this body sent (it is our earlier attempt's work). Otherwise another
         writer created it, and the ``ConflictError`` names the fields that differ.
         """
-        key = body.get("key")
-        if not isinstance(key, str) or not key:
-            raise ValueError("a metric body needs a non-empty 'key'")
-        target = _Target(CREATING, project_key, key)
-        return self._create_checked(
-            "metric", _path(project_key), _path(project_key, key), target, body
-        )
+        return self._create_checked("metric", _path, project_key, body)
 
     def get_metric(self, project_key: str, key: str) -> dict[str, Any]:
         """GET one metric's ``MetricRep``; ``NotFoundError`` if it does not exist."""
         target = _Target(READING, project_key, key)
-        return self._fetch("GET", _path(project_key, key), target, self._budget())
+        return self._call("GET", _path(project_key, key), target, self._budget())
 
     def patch_metric(
         self, project_key: str, key: str, patch_ops: Sequence[Mapping[str, Any]]
@@ -198,31 +211,12 @@ class LDMetricsClient(HTTPClientBase):
         does not show yet are sent (none: the read is the result). So an applied ``remove`` is
         not sent twice, and a concurrent writer's change to other fields is kept.
         """
-        ops = [dict(op) for op in patch_ops]
         target = _Target(UPDATING, project_key, key)
-        path = _path(project_key, key)
-        budget = self._budget()
-        while True:
-            try:
-                return self._fetch("PATCH", path, target, budget, json=ops, replay=False)
-            except _Replan:
-                pass
-            live = self._fetch("GET", path, target, budget)
-            ops = unapplied_ops(live, ops)
-            if not ops:
-                log.info("%s: an earlier attempt was applied", target)
-                return live
-            log.info("%s: re-sending %d operation(s) not applied yet", target, len(ops))
+        return self._patch_replanned(_path(project_key, key), target, patch_ops)
 
     def delete_metric(self, project_key: str, key: str) -> None:
         """DELETE a metric (204). ``NotFoundError`` if it was already gone before this call."""
-        self._call(
-            "DELETE",
-            _path(project_key, key),
-            _Target(DELETING, project_key, key),
-            self._budget(),
-            absorb=NotFoundError,
-        )
+        self._delete(_path(project_key, key), _Target(DELETING, project_key, key))
 
     def list_metrics(
         self,
@@ -239,24 +233,14 @@ class LDMetricsClient(HTTPClientBase):
         ``offset += len(items)`` until ``totalCount`` is reached or a page is empty; the
         ``_links.next`` link is not documented for metrics, so it is not relied on.
         """
-        target = _Target(LISTING, project_key)
-        params: dict[str, str | int] = {"limit": LIST_PAGE_LIMIT}
-        params.update({k: v for k, v in (("filter", filter), ("sort", sort)) if v is not None})
-        items: list[dict[str, Any]] = []
-        budget = self._budget()  # one listing is one operation: its pages share the time limit
-        while True:
-            params["offset"] = len(items)
-            page = self._fetch("GET", _path(project_key), target, budget, params=dict(params))
-            batch = [item for item in page.get("items") or [] if isinstance(item, dict)]
-            items.extend(batch)
-            total = page.get("totalCount")
-            if not isinstance(total, int):
-                # No total: a short page is the last one.
-                total = len(items) + (LIST_PAGE_LIMIT if len(batch) == LIST_PAGE_LIMIT else 0)
-            if on_page is not None:
-                on_page(len(items), max(total, len(items)))
-            if not batch or len(items) >= total:
-                return items
+        query = {k: v for k, v in (("filter", filter), ("sort", sort)) if v is not None}
+        return self._list_all(
+            _path(project_key),
+            _Target(LISTING, project_key),
+            page_limit=LIST_PAGE_LIMIT,
+            query=query,
+            on_page=on_page,
+        )
 
     def list_metrics_page(
         self, project_key: str, *, offset: int, sort: str | None = None
@@ -266,39 +250,40 @@ class LDMetricsClient(HTTPClientBase):
         if sort is not None:
             params["sort"] = sort
         target = _Target(LISTING, project_key)
-        page = self._fetch("GET", _path(project_key), target, self._budget(), params=params)
-        items = [item for item in page.get("items") or [] if isinstance(item, dict)]
-        total = page.get("totalCount")
-        return items, total if isinstance(total, int) and not isinstance(total, bool) else None
+        page = self._call("GET", _path(project_key), target, self._budget(), params=params)
+        return _page_items(page)
+
+    # --- the operations' logic, shared by metrics and metric groups -------------------------
 
     def _create_checked(
         self,
         noun: str,
-        collection: str,
-        item: str,
-        target: _Target,
+        path: Callable[[str, str | None], str],
+        project_key: str,
         body: Mapping[str, Any],
         *,
         headers: Mapping[str, str] | None = None,
         as_written: Callable[[dict[str, Any]], Mapping[str, Any]] = lambda live: live,
     ) -> dict[str, Any]:
-        """POST ``body`` to ``collection``. After an ambiguous attempt a 409 is checked, not
-        trusted: the thing at ``item`` is read and returned only if (as ``as_written`` shows it)
-        it holds everything sent; otherwise ``ConflictError`` names the fields that differ."""
+        """POST ``body`` (a ``noun`` with a ``key``) to ``path(project_key, None)``.
+
+        After an ambiguous attempt a 409 is checked, not trusted: the thing at
+        ``path(project_key, key)`` is read and returned only if (as ``as_written`` shows it) it
+        holds everything sent; otherwise ``ConflictError`` names the fields that differ."""
+        key = body.get("key")
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"a {noun} body needs a non-empty 'key'")
+        target = _Target(CREATING, project_key, key)
         budget = self._budget()
-        response = self._call(
-            "POST",
-            collection,
-            target,
-            budget,
-            json=dict(body),
-            absorb=ConflictError,
-            headers=headers,
-        )
-        if response is not None:
-            return self._json(response, target)
+        try:
+            return self._call(
+                "POST", path(project_key, None), target, budget, json=dict(body), headers=headers
+            )
+        except ConflictError:
+            if not budget.ambiguous:
+                raise
         log.info("%s: the key exists after an ambiguous attempt; reading it back", target)
-        live = self._fetch("GET", item, target, budget, headers=headers)
+        live = self._call("GET", path(project_key, key), target, budget, headers=headers)
         differences = differing_fields(as_written(live), body)
         if differences:
             raise ConflictError(
@@ -316,6 +301,77 @@ class LDMetricsClient(HTTPClientBase):
                 differences=tuple(differences),
             )
         return live
+
+    def _patch_replanned(
+        self,
+        path: str,
+        target: _Target,
+        patch_ops: Sequence[Mapping[str, Any]],
+        *,
+        headers: Mapping[str, str] | None = None,
+        as_written: Callable[[dict[str, Any]], Mapping[str, Any]] = lambda live: live,
+    ) -> dict[str, Any]:
+        """PATCH ``patch_ops`` to ``path``; returns what the API answers.
+
+        After an ambiguous attempt or a lost optimistic lock the thing is read again, and only
+        the operations whose effect ``as_written(live)`` does not show yet are sent; when none
+        is left, the read is the result."""
+        ops = [dict(op) for op in patch_ops]
+        budget = self._budget()
+        while True:
+            try:
+                return self._call(
+                    "PATCH", path, target, budget, json=ops, replay=False, headers=headers
+                )
+            except _Replan:
+                pass
+            live = self._call("GET", path, target, budget, headers=headers)
+            ops = unapplied_ops(as_written(live), ops)
+            if not ops:
+                log.info("%s: an earlier attempt was applied", target)
+                return live
+            log.info("%s: re-sending %d operation(s) not applied yet", target, len(ops))
+
+    def _delete(
+        self, path: str, target: _Target, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """DELETE ``path`` (204). A 404 after an ambiguous attempt of this call means our own
+        earlier attempt deleted it: success. Any other 404 raises ``NotFoundError``."""
+        budget = self._budget()
+        try:
+            self._call("DELETE", path, target, budget, expect_json=False, headers=headers)
+        except NotFoundError:
+            if not budget.ambiguous:
+                raise
+
+    def _list_all(
+        self,
+        path: str,
+        target: _Target,
+        *,
+        page_limit: int,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every item of the collection at ``path``, by pages of ``page_limit`` (``query`` is
+        sent along), advancing ``offset`` by the items received until ``totalCount`` is reached
+        or a page is empty. ``on_page(fetched, total)`` is called after each page."""
+        items: list[dict[str, Any]] = []
+        budget = self._budget()  # one listing is one operation: its pages share the time limit
+        while True:
+            params: dict[str, str | int] = {"limit": page_limit, **(query or {})}
+            params["offset"] = len(items)
+            page = self._call("GET", path, target, budget, params=params, headers=headers)
+            batch, total = _page_items(page)
+            items.extend(batch)
+            if total is None:
+                # No total: a short page is the last one.
+                total = len(items) + (page_limit if len(batch) == page_limit else 0)
+            if on_page is not None:
+                on_page(len(items), max(total, len(items)))
+            if not batch or len(items) >= total:
+                return items
 
     # --- the one retry loop -----------------------------------------------------------------
 
@@ -335,16 +391,17 @@ class LDMetricsClient(HTTPClientBase):
         *,
         json: object = None,
         params: Mapping[str, str | int] | None = None,
-        absorb: type[APIStatusError] | None = None,
         replay: bool = True,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response | None:
-        """Send with retries; return the 2xx response, or None for an absorbed error.
+        expect_json: bool = True,
+    ) -> dict[str, Any]:
+        """Send with retries; return the JSON object of the 2xx response.
 
-        ``absorb`` names the error that, after an ambiguous attempt, means our own earlier
-        attempt succeeded (see the class docstring). With ``replay=False`` an ambiguous attempt
-        is not sent again: after the usual wait ``_Replan`` is raised, so the caller can re-read
-        and decide what is still to do.
+        ``expect_json=False`` is for an answer without a body (a DELETE's 204): ``{}`` is
+        returned. With ``replay=False`` an ambiguous attempt is not sent again: after the usual
+        wait ``_Replan`` is raised, so the caller can re-read and decide what is still to do.
+        A failed attempt's error is raised at once when retrying cannot help; ``budget`` then
+        says whether an earlier attempt was ambiguous (see the class docstring).
         """
         sent = {"Content-Type": "application/json"} if json is not None else {}
         sent.update(headers or {})  # e.g. the beta API version of metric-group calls
@@ -353,10 +410,8 @@ class LDMetricsClient(HTTPClientBase):
             response, failure, ambiguous_now = self._attempt(request, target, budget)
             if response is not None:
                 if response.is_success:
-                    return response
+                    return self._json(response, target) if expect_json else {}
                 error = self._status_error(response, target, budget.retries)
-                if absorb is not None and budget.ambiguous and isinstance(error, absorb):
-                    return None
                 lock = is_optimistic_lock(method, error.status_code, error.code)
                 if not (should_retry(error.status_code) or lock):
                     raise error
@@ -392,12 +447,10 @@ class LDMetricsClient(HTTPClientBase):
         except _TooLarge:
             # A response this large is not LaunchDarkly's: retrying cannot help.
             budget.max_retries = 0
-            failure: APIError = APIError(
+            failure: APIError = target.error(
+                APIError,
                 f"{target}: the response from {self._settings.api_host} is larger than"
                 f" {self._settings.max_response_bytes} bytes; is ldmetrics:apiHost right?",
-                operation=target.operation,
-                project_key=target.project_key,
-                metric_key=target.metric_key,
             )
             return None, failure, request.method != "GET"
         except httpx.TransportError as err:
@@ -480,40 +533,32 @@ class LDMetricsClient(HTTPClientBase):
                 if limit == "operation"
                 else self._settings.timeout_seconds
             )
-            return APITimeoutError(
+            return target.error(
+                APITimeoutError,
                 f"{target}: no complete response from {host} within the {limit} time limit of"
                 f" {seconds:g} s ({type(err).__name__}); retried {retries} times",
-                operation=target.operation,
-                project_key=target.project_key,
-                metric_key=target.metric_key,
             )
         detail = _redact.scrub(one_line(str(err)))[:200] or "no details"
         if isinstance(err, httpx.ConnectError):
             # Refused or unresolvable: the host setting is the likely culprit, and waiting
             # minutes for it to change helps nobody. Retry briefly, then say where to look.
             budget.max_retries = min(budget.max_retries, CONNECT_RETRIES)
-            return APIConnectionError(
+            return target.error(
+                APIConnectionError,
                 f"{target}: cannot connect to {host} ({detail}); retried {retries} times -"
                 f" check {CONFIG_API_HOST} or {ENV_API_HOST}",
-                operation=target.operation,
-                project_key=target.project_key,
-                metric_key=target.metric_key,
             )
-        return APIConnectionError(
+        return target.error(
+            APIConnectionError,
             f"{target}: {type(err).__name__} talking to {host}: {detail}; retried {retries} times",
-            operation=target.operation,
-            project_key=target.project_key,
-            metric_key=target.metric_key,
         )
 
     def _operation_timeout(self, target: _Target, budget: _Budget) -> APITimeoutError:
         seconds = self._settings.operation_timeout_seconds
-        return APITimeoutError(
+        return target.error(
+            APITimeoutError,
             f"{target}: gave up after the operation time limit of {seconds:g} s"
             f" ({CONFIG_OPERATION_TIMEOUT}); retried {budget.retries} times",
-            operation=target.operation,
-            project_key=target.project_key,
-            metric_key=target.metric_key,
         )
 
     def _status_error(
@@ -546,25 +591,6 @@ class LDMetricsClient(HTTPClientBase):
             retries=retries,
         )
 
-    def _fetch(
-        self,
-        method: str,
-        path: str,
-        target: _Target,
-        budget: _Budget,
-        *,
-        json: object = None,
-        params: Mapping[str, str | int] | None = None,
-        replay: bool = True,
-        headers: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """``_call`` (absorbing nothing, so never None) and decode the JSON object."""
-        response = self._call(
-            method, path, target, budget, json=json, params=params, replay=replay, headers=headers
-        )
-        assert response is not None  # only absorb= turns an error into None
-        return self._json(response, target)
-
     @staticmethod
     def _json(response: httpx.Response, target: _Target) -> dict[str, Any]:
         try:
@@ -572,12 +598,10 @@ class LDMetricsClient(HTTPClientBase):
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise APIError(
+            raise target.error(
+                APIError,
                 f"{target}: {response.status_code} response is not a JSON object:"
                 f" {_redact.scrub(one_line(response.text))[:200]!r}",
-                operation=target.operation,
-                project_key=target.project_key,
-                metric_key=target.metric_key,
             )
         return data
 
@@ -590,16 +614,11 @@ class LDMetricsClient(HTTPClientBase):
 
         As ``create_metric``: a 409 after an ambiguous attempt of this call is checked against
         the existing group (ours if it holds everything sent), else ``ConflictError``."""
-        key = body.get("key")
-        if not isinstance(key, str) or not key:
-            raise ValueError("a metric group body needs a non-empty 'key'")
-        target = _Target(CREATING, project_key, key)
         with _group_labels():
             return self._create_checked(
                 "metric group",
-                _group_path(project_key),
-                _group_path(project_key, key),
-                target,
+                _group_path,
+                project_key,
                 body,
                 headers=_BETA,
                 as_written=_group_as_written,
@@ -609,7 +628,7 @@ class LDMetricsClient(HTTPClientBase):
         """GET one ``MetricGroupRep``; ``NotFoundError`` if it does not exist."""
         target = _Target(READING, project_key, key)
         with _group_labels():
-            return self._fetch(
+            return self._call(
                 "GET", _group_path(project_key, key), target, self._budget(), headers=_BETA
             )
 
@@ -619,58 +638,30 @@ class LDMetricsClient(HTTPClientBase):
         """PATCH with a JSON Patch array; returns the updated ``MetricGroupRep``. Never replayed
         blindly: after an ambiguous attempt the group is re-read and only the operations it
         does not show yet are sent, as ``patch_metric`` does."""
-        ops = [dict(op) for op in patch_ops]
         target = _Target(UPDATING, project_key, key)
-        path = _group_path(project_key, key)
-        budget = self._budget()
         with _group_labels():
-            while True:
-                try:
-                    return self._fetch(
-                        "PATCH", path, target, budget, json=ops, replay=False, headers=_BETA
-                    )
-                except _Replan:
-                    pass
-                live = self._fetch("GET", path, target, budget, headers=_BETA)
-                ops = unapplied_ops(_group_as_written(live), ops)
-                if not ops:
-                    log.info("%s: an earlier attempt was applied", target)
-                    return live
-                log.info("%s: re-sending %d operation(s) not applied yet", target, len(ops))
+            return self._patch_replanned(
+                _group_path(project_key, key),
+                target,
+                patch_ops,
+                headers=_BETA,
+                as_written=_group_as_written,
+            )
 
     def delete_metric_group(self, project_key: str, key: str) -> None:
         """DELETE a metric group (204). ``NotFoundError`` if it was already gone."""
+        target = _Target(DELETING, project_key, key)
         with _group_labels():
-            self._call(
-                "DELETE",
-                _group_path(project_key, key),
-                _Target(DELETING, project_key, key),
-                self._budget(),
-                absorb=NotFoundError,
-                headers=_BETA,
-            )
+            self._delete(_group_path(project_key, key), target, headers=_BETA)
 
     def list_metric_groups(self, project_key: str) -> list[dict[str, Any]]:
         """Every ``MetricGroupRep`` of a project, by pages of ``_GROUP_PAGE_LIMIT``, advancing
         ``offset`` until ``totalCount`` is reached or a page is empty."""
         target = _Target(LISTING, project_key)
-        items: list[dict[str, Any]] = []
-        budget = self._budget()
         with _group_labels():
-            while True:
-                params: dict[str, str | int] = {"limit": _GROUP_PAGE_LIMIT, "offset": len(items)}
-                page = self._fetch(
-                    "GET", _group_path(project_key), target, budget, params=params, headers=_BETA
-                )
-                batch = [item for item in page.get("items") or [] if isinstance(item, dict)]
-                items.extend(batch)
-                total = page.get("totalCount")
-                if not isinstance(total, int) or isinstance(total, bool):
-                    total = len(items) + (
-                        _GROUP_PAGE_LIMIT if len(batch) == _GROUP_PAGE_LIMIT else 0
-                    )
-                if not batch or len(items) >= total:
-                    return items
+            return self._list_all(
+                _group_path(project_key), target, page_limit=_GROUP_PAGE_LIMIT, headers=_BETA
+            )
 
 
 _BETA: dict[str, str] = {"LD-API-Version": "beta"}
