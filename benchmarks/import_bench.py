@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import platform
-import shlex
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from pulumi_ldmetrics.settings import ClientSettings  # noqa: E402
 from tests.e2e.pulumi_runner import (  # noqa: E402
     PulumiStack,
     find_pulumi_cli,
+    printed_steps,
     pulumi_env,
     write_project,
 )
@@ -91,9 +91,7 @@ def main() -> int:
         emulator.clear_log()
 
         # Adoption with the real CLI, running the printed commands.
-        printed = [line[4:] for line in stdout.getvalue().splitlines() if line.startswith("    ")]
-        commands = [shlex.split(line) for line in printed if line.startswith("pulumi ")]
-        program = [line for line in printed if not line.startswith("pulumi ")]
+        program, commands = printed_steps(stdout.getvalue())
         write_project(workdir, "bench", "\n".join(program) + "\n")
         stack = PulumiStack(workdir, "bench", pulumi_env(cli, Path(tmp, "pulumi"), env), cli)
         stack.stack_init()
@@ -101,9 +99,9 @@ def main() -> int:
         preview_ok = False
         for command in commands:
             started = time.perf_counter()
-            proc = stack.run(*command[1:], "--stack", stack.stack, check=False)
-            timings[command[1]] = time.perf_counter() - started
-            if command[1] == "preview":
+            proc = stack.run_printed(command, check=False)
+            timings[command.argv[1]] = time.perf_counter() - started
+            if command.argv[1] == "preview":
                 preview_ok = proc.returncode == 0
                 if not preview_ok:
                     print(proc.stdout[-4000:], proc.stderr[-4000:], file=sys.stderr)

@@ -1,11 +1,13 @@
 """Where the time of `pulumi import --file` of N metrics goes (issue 13; not in `run_all`).
 
-    .venv/bin/python -m benchmarks.import_profile [N] [--go-profile] [--skip-checkpoints]
-                                                  [--skip-preview]
+    .venv/bin/python -m benchmarks.import_profile [N] [--go-profile] [--with-checkpoints]
+                                                  [--with-preview]
 
 Seeds N metrics (every kind, `tests/importer/seed.py`) into a loopback emulator, writes the
 program and import file with `ldmetrics import` as a user would, then runs the printed
-`pulumi import --file ... --generate-code=false --protect=false --yes` under
+`PULUMI_SKIP_CHECKPOINTS=true pulumi import --file ... --skip-preview --yes` (its variable
+assignments in the environment, as a shell would; `--with-checkpoints` / `--with-preview` drop
+the variable / the flag, for the variants measured before they were printed) under
 `proc_tree.run_tree` (CPU and lifetime per process) with `split_hooks` (time inside the
 provider host's handlers). `--go-profile` adds the CLI's own `--profiling` CPU profile, read
 with `go tool pprof -top`: which parts of the engine burn its CPU.
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import shlex
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from pulumi_ldmetrics.cli import Seams, run
 from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.emulator import Emulator, EmulatorServer
 from pulumi_ldmetrics.settings import ClientSettings
-from tests.e2e.pulumi_runner import find_pulumi_cli, pulumi_env, write_project
+from tests.e2e.pulumi_runner import find_pulumi_cli, printed_steps, pulumi_env, write_project
 from tests.importer.seed import seed_project, seed_specs
 
 TOKEN = "api-bench-import-profile-0000-000000000000"
@@ -38,7 +39,7 @@ PROJECT = "bench"
 
 
 def profile_import(
-    count: int, go_profile: bool, skip_checkpoints: bool = False, skip_preview: bool = False
+    count: int, go_profile: bool, with_checkpoints: bool = False, with_preview: bool = False
 ) -> tuple[Split, str, float]:
     """(the split, `go tool pprof -top` text or "", state file size in MiB)."""
     cli = find_pulumi_cli()
@@ -56,9 +57,8 @@ def profile_import(
         argv = ["import", "--project", PROJECT, "--out", str(workdir / "bench_metrics.py")]
         if run(argv, Seams(out, io.StringIO(), env)) != 0:
             raise RuntimeError("ldmetrics import failed")
-        printed = [line[4:] for line in out.getvalue().splitlines() if line.startswith("    ")]
-        command = next(shlex.split(line) for line in printed if line.startswith("pulumi import"))
-        program = [line for line in printed if not line.startswith("pulumi ")]
+        program, commands = printed_steps(out.getvalue())
+        command = next(c for c in commands if c.argv[:2] == ["pulumi", "import"])
         write_project(workdir, "bench", "\n".join(program) + "\n")
 
         site, split_dir = Path(tmp, "site"), Path(tmp, "split")
@@ -69,14 +69,14 @@ def profile_import(
         )
         cli_env = pulumi_env(cli, Path(tmp, "pulumi"), {**env, "PYTHONPATH": str(site)})
         cli_env[SPLIT_ENV] = str(split_dir)
-        if skip_checkpoints:
-            # The engine then writes the state once at the end instead of after every step.
-            cli_env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+        cli_env.update(command.env)  # PULUMI_SKIP_CHECKPOINTS=true: the state written once
+        if with_checkpoints:
+            cli_env.pop("PULUMI_SKIP_CHECKPOINTS", None)  # written after every step
         init = [str(cli), "stack", "init", "bench", "--non-interactive"]
         subprocess.run(init, cwd=workdir, env=cli_env, check=True, capture_output=True)
         extra = ["--profiling", str(Path(tmp, "engine"))] if go_profile else []
-        extra += ["--skip-preview"] if skip_preview else []
-        args = [str(cli), *command[1:], "--stack", "bench", "--non-interactive", *extra]
+        flags = [a for a in command.argv[1:] if not (with_preview and a == "--skip-preview")]
+        args = [str(cli), *flags, "--stack", "bench", "--non-interactive", *extra]
         tree = run_tree(args, cwd=workdir, env=cli_env)
         if tree.returncode != 0:
             raise RuntimeError(f"pulumi import failed:\n{tree.stdout[-3000:]}\n{tree.stderr}")
@@ -123,13 +123,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.import_profile")
     parser.add_argument("count", nargs="?", type=int, default=1000)
     parser.add_argument("--go-profile", action="store_true")
-    parser.add_argument("--skip-checkpoints", action="store_true", help="PULUMI_SKIP_CHECKPOINTS")
-    parser.add_argument("--skip-preview", action="store_true", help="add --skip-preview")
+    parser.add_argument(
+        "--with-checkpoints", action="store_true", help="without PULUMI_SKIP_CHECKPOINTS"
+    )
+    parser.add_argument("--with-preview", action="store_true", help="without --skip-preview")
     args = parser.parse_args()
     load = load_now()
     started = time.monotonic()
     split, top, mib = profile_import(
-        args.count, args.go_profile, args.skip_checkpoints, args.skip_preview
+        args.count, args.go_profile, args.with_checkpoints, args.with_preview
     )
     print(report(split, args.count, mib))
     print(f"\nload {load:.2f} at the start; {time.monotonic() - started:.0f} s in all")

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -136,14 +139,19 @@ class PulumiStack:
         self.timeout = timeout
 
     def run(
-        self, *args: str, check: bool = True, input: str | None = None
+        self,
+        *args: str,
+        check: bool = True,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``pulumi <args> --non-interactive --color never`` in the project directory."""
+        """Run ``pulumi <args> --non-interactive --color never`` in the project directory
+        (``env``: variables set for this command only)."""
         cmd = [str(self.cli), *args, "--non-interactive", "--color", "never"]
         proc = subprocess.run(
             cmd,
             cwd=self.workdir,
-            env=self.env,
+            env={**self.env, **(env or {})},
             input=input,
             capture_output=True,
             text=True,
@@ -153,6 +161,13 @@ class PulumiStack:
         if check and proc.returncode != 0:
             raise PulumiCommandError(proc)
         return proc
+
+    def run_printed(
+        self, command: PrintedCommand, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command `ldmetrics import` printed, its variable assignments included, on this
+        stack (the user's shell has it selected)."""
+        return self.run(*command.argv[1:], "--stack", self.stack, check=check, env=command.env)
 
     def _stack_run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run(*args, "--stack", self.stack, check=check)
@@ -199,3 +214,36 @@ class PulumiStack:
 
     def stack_rm(self) -> subprocess.CompletedProcess[str]:
         return self.run("stack", "rm", self.stack, "--yes", "--force")
+
+
+# -- the steps `ldmetrics import` prints ----------------------------------------------------------
+
+_COMMAND = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*pulumi\s")
+"""A command line as a POSIX shell reads it: `NAME=value` assignments, then `pulumi …`."""
+
+
+@dataclass(frozen=True)
+class PrintedCommand:
+    """One printed `pulumi …` step: the line as printed, and as a POSIX shell splits it."""
+
+    line: str
+    env: dict[str, str]
+    argv: list[str]
+
+
+def printed_steps(out: str) -> tuple[list[str], list[PrintedCommand]]:
+    """(program lines, commands) of `ldmetrics import`'s next steps: every line is indented 4
+    spaces (notes 2), and a command may start with variable assignments."""
+    printed = [line[4:] for line in out.splitlines() if line.startswith("    ")]
+    commands = [split_command(line) for line in printed if _COMMAND.match(line)]
+    return [line for line in printed if not _COMMAND.match(line)], commands
+
+
+def split_command(line: str) -> PrintedCommand:
+    """One printed command line, split as a POSIX shell splits it."""
+    words = shlex.split(line)
+    env: dict[str, str] = {}
+    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    return PrintedCommand(line, env, words)

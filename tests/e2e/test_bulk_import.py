@@ -9,7 +9,6 @@ PATCH or DELETE) from the import onwards.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from pulumi_ldmetrics.settings import ClientSettings
 from tests.importer.seed import seed_project, seed_specs
 
 from .conftest import StackFactory
-from .pulumi_runner import PulumiStack, write_project
+from .pulumi_runner import PrintedCommand, PulumiStack, printed_steps, write_project
 
 pytestmark = pytest.mark.e2e
 
@@ -49,21 +48,19 @@ def seeded() -> Iterator[EmulatorServer]:
 
 def _import(
     args: list[str], server: EmulatorServer, capsys: pytest.CaptureFixture[str]
-) -> tuple[list[str], list[list[str]]]:
+) -> tuple[list[str], list[PrintedCommand]]:
     """Run `ldmetrics import`; return (program lines, pulumi commands), as printed."""
     code = main(["import", "--project", PROJECT, "--api-host", server.url, *args])
     out, err = capsys.readouterr()
     assert code == 0, err
-    printed = [line[4:] for line in out.splitlines() if line.startswith("    ")]
-    commands = [shlex.split(line) for line in printed if line.startswith("pulumi ")]
-    program = [line for line in printed if not line.startswith("pulumi ")]
-    assert commands[-1] == ["pulumi", "preview", "--expect-no-changes"], out
+    program, commands = printed_steps(out)
+    assert commands[-1].argv == ["pulumi", "preview", "--expect-no-changes"], out
     return program, commands
 
 
-def _run_printed(stack: PulumiStack, commands: list[list[str]]) -> None:
+def _run_printed(stack: PulumiStack, commands: list[PrintedCommand]) -> None:
     for command in commands:
-        stack.run(*command[1:], "--stack", stack.stack)
+        stack.run_printed(command)
 
 
 def _writes(emulator: Emulator) -> list[str]:
@@ -87,7 +84,7 @@ def test_import_file_route(
     out = workdir / "shop_metrics.py"
     program, commands = _import(["--out", str(out)], seeded, capsys)
     assert program == ["import shop_metrics  # noqa: F401"]
-    assert any(c[:3] == ["pulumi", "import", "--file"] for c in commands), commands
+    assert any(c.argv[:3] == ["pulumi", "import", "--file"] for c in commands), commands
 
     write_project(workdir, "imported", "\n".join(program) + "\n")
     stack = pulumi_stack(workdir, env={"LAUNCHDARKLY_ACCESS_TOKEN": TOKEN})
@@ -124,7 +121,7 @@ def test_adopt_route_yaml(
         ["--format", "yaml", "--route", "adopt", "--out", str(out)], seeded, capsys
     )
     assert not (workdir / "metrics.import.json").exists()
-    assert ["pulumi", "up", "--yes"] in commands
+    assert ["pulumi", "up", "--yes"] in [c.argv for c in commands]
 
     write_project(workdir, "adopted", "\n".join(program) + "\n")
     stack = pulumi_stack(workdir, env={"LAUNCHDARKLY_ACCESS_TOKEN": TOKEN})

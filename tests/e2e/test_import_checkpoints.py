@@ -44,37 +44,24 @@ from pulumi_ldmetrics.settings import ClientSettings
 from tests.importer.seed import seed_project, seed_specs
 
 from .conftest import StackFactory
-from .pulumi_runner import DEFAULT_TIMEOUT, PulumiCommandError, PulumiStack, write_project
+from .pulumi_runner import (
+    DEFAULT_TIMEOUT,
+    PulumiCommandError,
+    PulumiStack,
+    printed_steps,
+    split_command,
+    write_project,
+)
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "api-e2e-import-checkpoints-0000-00000000"
 PROJECT = "shop"
 ENV_PREFIX = "PULUMI_SKIP_CHECKPOINTS=true "
-# A command line as a POSIX shell reads it: `NAME=value` assignments, then `pulumi …`.
-COMMAND = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*pulumi\s")
 IMPORTED = re.compile(r"ldmetrics:Metric (\S+) imported\b")
 
 
 # -- the printed steps ------------------------------------------------------------------------
-
-
-def printed_steps(out: str) -> tuple[list[str], list[str]]:
-    """(program lines, command lines) of `ldmetrics import`'s next steps, as printed: every
-    line indented 4 spaces; a command may start with environment assignments."""
-    printed = [line[4:] for line in out.splitlines() if line.startswith("    ")]
-    commands = [line for line in printed if COMMAND.match(line)]
-    return [line for line in printed if not COMMAND.match(line)], commands
-
-
-def shell_words(line: str) -> tuple[dict[str, str], list[str]]:
-    """(assignments, argv) of one printed command, split as a POSIX shell splits it."""
-    words = shlex.split(line)
-    env: dict[str, str] = {}
-    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
-        name, _, value = words.pop(0).partition("=")
-        env[name] = value
-    return env, words
 
 
 def run_in_shell(
@@ -127,9 +114,10 @@ def import_project(
     argv += ["--out", str(workdir / "shop_metrics.py")]
     env = {"LAUNCHDARKLY_ACCESS_TOKEN": TOKEN}
     assert run(argv, Seams(stdout, stderr, env, cwd=tmp_path)) == 0, stderr.getvalue()
-    program, commands = printed_steps(stdout.getvalue())
+    program, printed = printed_steps(stdout.getvalue())
+    commands = [command.line for command in printed]
     assert program == ["import shop_metrics  # noqa: F401"], stdout.getvalue()
-    assert [shell_words(c)[1][:2] for c in commands] == [
+    assert [command.argv[:2] for command in printed] == [
         ["pulumi", "config"],
         ["pulumi", "import"],
         ["pulumi", "preview"],
@@ -205,7 +193,8 @@ def interrupt_import(stack: PulumiStack, line: str, sig: signal.Signals, after: 
     """Start the printed import (its assignments in the environment, as a shell would), send
     `sig` once it has reported `after` metrics imported (SIGKILL: to the CLI and every process
     below it), and return its output."""
-    assignments, argv = shell_words(line)
+    command = split_command(line)
+    assignments, argv = command.env, command.argv
     lines: list[str] = []
     sent = False
     with subprocess.Popen(

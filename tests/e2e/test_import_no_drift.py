@@ -12,7 +12,6 @@ what it imports unless told not to), and LaunchDarkly receives no write.
 from __future__ import annotations
 
 import io
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from tests.importer.test_advice_import import ADVICE_BREAKERS
 
 from .conftest import StackFactory
 from .ldm import TOKEN, emulator_server, init_stack, summary, summary_count, writes
-from .pulumi_runner import PulumiStack, write_project
+from .pulumi_runner import PulumiStack, printed_steps, write_project
 
 pytestmark = pytest.mark.e2e
 
@@ -98,16 +97,14 @@ def test_import_steps_then_preview_shows_nothing(
             "ldmetrics import: API host from stack dev's ldmetrics:apiHost, access token from "
             "stack dev's ldmetrics:accessToken\n"
         )
-        printed = [line[4:] for line in out.splitlines() if line.startswith("    ")]
-        commands = [shlex.split(line) for line in printed if line.startswith("pulumi ")]
-        program = [line for line in printed if not line.startswith("pulumi ")]
+        program, commands = printed_steps(out)
         # The stack already holds the host: no `config set` step.
-        assert [c[:2] for c in commands] == [["pulumi", "import"], ["pulumi", "preview"]], out
-        assert "--protect=false" in commands[0]
+        assert [c.argv[:2] for c in commands] == [["pulumi", "import"], ["pulumi", "preview"]]
+        assert "--protect=false" in commands[0].argv
 
         (workdir / "__main__.py").write_text("\n".join(program) + "\n")
         for command in commands[:-1]:
-            stack.run(*command[1:], "--stack", stack.stack)
+            stack.run_printed(command)
         preview = stack.preview("--expect-no-changes", "--diff")
         sent = writes(server)
 
