@@ -77,6 +77,7 @@ from pulumi_ldmetrics.models import (
 )
 from pulumi_ldmetrics.models.rules import assess
 from pulumi_ldmetrics.provider import ADOPT_EXISTING, PROVIDER_KEY, UNMANAGED_FIELDS, MetricProvider
+from pulumi_ldmetrics.read_batch import EXPECTED_READS
 
 IDENTITY_FIELDS: Final = ("project_key", "key", "name", "kind")
 """Always declared: `Metric` requires them."""
@@ -303,6 +304,9 @@ def build_plan(
     keys = [rep.key for rep, _ in parsed]
     provider = MetricProvider()
     pickled = serialize_provider(provider)
+    # The read hint a program declaring them all leaves (`read_batch`): so the first refresh
+    # after the import reads the project's listing instead of one GET per metric.
+    hint = {EXPECTED_READS: len(parsed)}
     metrics: list[ImportedMetric] = []
     for (rep, spec), resource, variable in zip(
         parsed, resource_names(keys), variable_names(keys), strict=True
@@ -332,8 +336,8 @@ def build_plan(
                 resource_name=resource,
                 variable_name=variable,
                 declared=declared,
-                inputs={**inputs, PROVIDER_KEY: pickled},
-                outputs={**outputs, PROVIDER_KEY: pickled},
+                inputs={**inputs, **hint, PROVIDER_KEY: pickled},
+                outputs={**outputs, **hint, PROVIDER_KEY: pickled},
                 unrecognized=tuple(sorted(spec.unrecognized.keys() & declared.keys())),
                 advice=tuple(sorted({w.rule for w in assess(declared).warnings if w.rule})),
                 refused=tuple(f"{f.property}: {f.reason}" for f in unexplained),

@@ -18,6 +18,7 @@ from pulumi_ldmetrics.cli import main
 from pulumi_ldmetrics.client import LDMetricsClient
 from pulumi_ldmetrics.emulator import Emulator, EmulatorServer
 from pulumi_ldmetrics.importer.import_file import METRIC_TYPE
+from pulumi_ldmetrics.read_batch import EXPECTED_READS
 from pulumi_ldmetrics.settings import ClientSettings
 from tests.importer.seed import seed_project, seed_specs
 
@@ -104,6 +105,14 @@ def test_import_file_route(
     # The stack is a normal managed stack now: an update changes nothing either.
     stack.up("--expect-no-changes")
     assert _writes(seeded.emulator) == []
+
+    # The import left the read hint a program declaring all 200 leaves: the first refresh
+    # reads the project's listing, ceil(200/50) pages a pass (preview pass and refresh pass).
+    assert {r["outputs"][EXPECTED_READS] for r in resources} == {COUNT}
+    seeded.emulator.clear_log()
+    stack.refresh()
+    pages = [e["query"] for e in seeded.emulator.request_log()]
+    assert len(pages) == 2 * (COUNT // 50) and all("offset=" in q for q in pages), pages
 
 
 def test_adopt_route_yaml(

@@ -20,6 +20,7 @@ from pulumi_ldmetrics.from_file import load_metric_entries
 from pulumi_ldmetrics.importer.import_file import METRIC_TYPE
 from pulumi_ldmetrics.models import COMPUTED_WHEN_OMITTED, OUTPUT_ONLY_FIELDS
 from pulumi_ldmetrics.provider import PROVIDER_KEY, UNMANAGED_FIELDS, MetricProvider
+from pulumi_ldmetrics.read_batch import EXPECTED_READS
 
 from .conftest import PROJECT, exec_declarations, run_cli
 
@@ -75,7 +76,9 @@ def test_inputs_are_what_check_returns_and_diff_sees_no_change(
     assert set(declared) == set(by_name)
     for name, kwargs in declared.items():
         entry = by_name[name]
-        program_inputs = {**kwargs, PROVIDER_KEY: PROVIDER}
+        # The program declares every imported metric of the project: its read hint says so.
+        program_inputs = {**kwargs, EXPECTED_READS: len(declared), PROVIDER_KEY: PROVIDER}
+        assert entry["outputs"][EXPECTED_READS] == len(declared)
         checked = provider.check(entry["inputs"], program_inputs)
         assert checked.failures == []
         assert {**checked.inputs, PROVIDER_KEY: PROVIDER} == entry["inputs"], name
@@ -105,7 +108,9 @@ def test_yaml_entries_match_the_import_file(seeded: EmulatorServer, tmp_path: Pa
     # metrics_from_file names each resource after its key: the import file must agree.
     assert [e["key"] for e in entries] == [r["name"] for r in document["resources"]]
     for entry, resource in zip(entries, document["resources"], strict=True):
-        checked = provider.check({}, {**entry, PROVIDER_KEY: PROVIDER})
+        # metrics_from_file declares them all: its Metrics carry that many as their read hint.
+        declared = {**entry, EXPECTED_READS: len(entries), PROVIDER_KEY: PROVIDER}
+        checked = provider.check({}, declared)
         assert {**checked.inputs, PROVIDER_KEY: PROVIDER} == resource["inputs"]
         assert provider.diff(resource["id"], resource["outputs"], checked.inputs).changes is False
 
