@@ -97,14 +97,15 @@ def run(sizes: Sequence[int] = (50, 200, 1000)) -> Section:
     body += (
         "\n\nPolicy (`pulumi_ldmetrics/read_batch.py`), per provider process and project: each "
         "metric's state carries the program's hint, how many `Metric`s it declared in the "
-        "project at the metric's last write. Expecting fewer than 10 reads: GETs only. "
-        "Expecting more: the first read fetches listing page 1 (its `totalCount` prices the "
-        "rest), and the remaining pages are fetched at once when they are no more than the "
-        "reads still expected; otherwise GETs. Without a hint (state written before hints, or "
-        "imported and never updated) the second read probes and later misses are GETs until "
-        "they reach the pages left, then the rest is listed (ski rental). A metric missing from "
-        "a listing gets its own GET before it is dropped as deleted. Before the listing every "
-        "pass was one GET per metric (2N); with the ski rental alone 4, 14, 78 and 12."
+        "project at the metric's last write (`ldmetrics import` writes the same hint into its "
+        "import file). Expecting fewer than 10 reads: GETs only. Expecting more: the first read "
+        "fetches listing page 1 (its `totalCount` prices the rest), and the remaining pages are "
+        "fetched at once when they are no more than the reads still expected; otherwise GETs. "
+        "Without a hint (state written before hints existed) the second read probes and later "
+        "misses are GETs until they reach the pages left, then the rest is listed (ski rental). "
+        "A metric missing from a listing gets its own GET before it is dropped as deleted. "
+        "Before the listing every pass was one GET per metric (2N); with the ski rental alone "
+        "4, 14, 78 and 12."
     )
     return Section("1b. Requests of `pulumi refresh` by share of the project", body, missed)
 

@@ -15,11 +15,12 @@ project, as reads arrive:
    metric it holds, and its `totalCount` tells how many pages the rest costs: when they are no
    more than the reads still expected, they are fetched at once and answer the rest; otherwise
    reads stay GETs (a dozen metrics of a 1,000-metric project: the probe page plus one GET each).
-3. **No hint** (a metric last written before hints existed, or imported and never updated): the
-   first read is a GET and the second fetches page 1; from then on, and in every case once the
-   expectation is used up, a read the fetched pages do not answer is a GET until the GETs spent
-   reach the pages still unfetched, then the rest of the listing is fetched (ski rental: within
-   about twice the cheaper of "all GETs" and "all pages", whatever the stack's share).
+3. **No hint** (a metric last written before hints existed, imported by hand rather than with
+   `ldmetrics import`, whose import file carries one, or read by `Metric.get`): the first read
+   is a GET and the second fetches page 1; from then on, and in every case once the expectation
+   is used up, a read the fetched pages do not answer is a GET until the GETs spent reach the
+   pages still unfetched, then the rest of the listing is fetched (ski rental: within about
+   twice the cheaper of "all GETs" and "all pages", whatever the stack's share).
 
 So a refresh of a stack managing a whole project of N costs ceil(N/50) requests a pass (two
 passes with the preview: within 2 x ceil(N/50) + 2), and a handful of metrics in a large project
