@@ -34,18 +34,14 @@ def open_http_client(
     user_agent: str,
     headers: Mapping[str, str],
     transport: httpx.BaseTransport | None,
-    proxies_from_env: bool,
 ) -> httpx.Client:
     """An `httpx.Client` to `settings.api_host` that sends the token, `headers` and `user_agent`.
 
-    Without a `transport` (tests pass one), each socket operation is cut to what is left of the
-    attempt's deadline (`_deadline.deadline`). With `proxies_from_env`, httpx builds its own
-    transports, including those for HTTP(S)_PROXY from the environment, and all of them are
-    bounded; without it, one plain `httpx.HTTPTransport` is used and proxies are not read.
+    Without a `transport` (tests pass one), httpx builds its own transports: the default one and
+    one per proxy from the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, with NO_PROXY's
+    exceptions, as httpx reads them), and each socket operation of every one of them is cut to
+    what is left of the attempt's deadline (`_deadline.deadline`).
     """
-    if transport is None and not proxies_from_env:
-        transport = httpx.HTTPTransport()
-        _deadline.install(transport)
     httpx_builds_transports = transport is None
     client = httpx.Client(
         base_url=settings.api_host,
@@ -83,8 +79,6 @@ class HTTPClientBase:
     """LaunchDarkly's partner form `{launchdarkly product}-{source product}-int/{version}`."""
     _HEADERS: ClassVar[Mapping[str, str]]
     """Sent with every request, besides `Authorization` and `User-Agent`."""
-    _PROXIES_FROM_ENV: ClassVar[bool] = True
-    """Whether HTTP(S)_PROXY from the environment is honoured (see `open_http_client`)."""
 
     def __init__(
         self,
@@ -111,7 +105,6 @@ class HTTPClientBase:
             user_agent=self._USER_AGENT,
             headers=self._HEADERS,
             transport=transport,
-            proxies_from_env=self._PROXIES_FROM_ENV,
         )
 
     def __enter__(self: _C) -> _C:

@@ -73,9 +73,6 @@ class EventsClient(HTTPClientBase):
         "Content-Type": "application/json",
         "X-LaunchDarkly-Event-Schema": EVENT_SCHEMA,
     }
-    # Sent through one plain transport, as this client always was: HTTP(S)_PROXY from the
-    # environment is not read here, while LDMetricsClient honours it.
-    _PROXIES_FROM_ENV = False
 
     def send_batch(
         self, project_key: str, environment_key: str, body: bytes, payload_id: str, label: str
