@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def _writes(emulator: Emulator) -> list[str]:
     return [f"{e['method']} {e['path']}" for e in emulator.request_log() if e["write"]]
 
 
-def _metric_resources(stack: PulumiStack) -> list[dict[str, object]]:
+def _metric_resources(stack: PulumiStack) -> list[dict[str, Any]]:
     return [r for r in stack.resources() if r["type"] == METRIC_TYPE]
 
 
