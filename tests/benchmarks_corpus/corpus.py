@@ -2,12 +2,21 @@
 
 Shared by the pytest tests beside it and by `benchmarks/bad_inputs.py` (which renders it as a
 table and runs it through `pulumi preview`). Every spec only uses `Metric(...)` argument names,
-so each one reaches the provider's `check` instead of failing in the program.
+so each one is judged by the checks (the program's, `declarations.py`, and the provider's
+`check`) rather than failing as a Python `TypeError` (a misspelt argument, which is why no case
+here misspells one).
+
+Specs reach the program as JSON written and read by Python's `json`, which carries NaN and
+Infinity (as the non-standard literals `NaN`, `Infinity`): the program refuses them before
+anything reaches the engine.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +56,9 @@ class BadSpec:
     message: str
     """The exact message, or its start when `prefix` is set (pydantic's own wording)."""
     prefix: bool = False
+    shown: str | None = None
+    """How the table shows what differs from the base spec, when its JSON is too long to read
+    (a 4,097-character name, 20 levels of filters)."""
 
     def matches(self, field: str, message: str) -> bool:
         # The provider spells list indexes the engine's way (`urls[0].kind`), the program side
@@ -64,18 +76,116 @@ class BadSpec:
         defaults = {"project_key": "web", "key": self.id}
         return {k: v for k, v in out.items() if defaults.get(k, object()) != v}
 
+    def describe(self) -> str:
+        """`changes()` as compact JSON, or `shown` (for the table)."""
+        return self.shown or json.dumps(self.changes(), separators=(",", ":"))
+
+
+# -- feeding the corpus to `pulumi preview`, and reading what it prints ----------------------
+
+PROGRAM = textwrap.dedent(
+    """
+    import json
+    import pathlib
+
+    from pulumi_ldmetrics import Metric
+
+    for case in json.loads(pathlib.Path("cases.json").read_text()):
+        Metric(case["id"], **case["spec"])
+    """
+)
+"""The Pulumi program: one `Metric` per entry of `cases.json` (`cases_json`)."""
+
+
+def cases_json(cases: list[BadSpec]) -> str:
+    """`cases.json` for `PROGRAM`. Python's `json` writes NaN and Infinity as the literals
+    `NaN` and `Infinity` and reads them back, so those cases reach the program intact."""
+    return json.dumps([{"id": case.id, "spec": case.spec} for case in cases])
+
+
+_PROBLEM = re.compile(r"resource '([^']+)': property (\S+) value .*? has a problem: (.*)$", re.M)
+_DIAGNOSTIC = re.compile(r"^  \S+ \((.+)\):\n((?:    .*\n?)+)", re.M)
+_PLANNED = re.compile(r"^ \+ +pulumi-python:dynamic/ldmetrics:Metric (\S+) create\b", re.M)
+_WARNING = re.compile(r"(\S+): (.*) \(advice: [^;]+; .*\)")
+"""A program warning (`declarations._advice`): `field: message (advice: rule-id; ...)`."""
+
+
+def cli_problems(stdout: str) -> dict[str, set[tuple[str, str]]]:
+    """Resource name -> the (field, message) pairs the CLI printed as check problems (the
+    program's errors and the provider's check failures share this wording)."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for name, field, message in _PROBLEM.findall(stdout):
+        out.setdefault(name, set()).add((field, message.strip()))
+    return out
+
+
+def warning_parts(text: str) -> tuple[str, str] | None:
+    """(field, message) of one advisory warning as the program logs it, or None."""
+    found = _WARNING.fullmatch(text.strip())
+    return (found[1], found[2]) if found else None
+
+
+def cli_warnings(stdout: str) -> dict[str, set[tuple[str, str]]]:
+    """Resource name -> the (field, message) of each advisory warning in the CLI's
+    `Diagnostics:` block, where each resource's warnings sit under its own heading."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for name, lines in _DIAGNOSTIC.findall(stdout.partition("\nDiagnostics:\n")[2]):
+        for line in lines.splitlines():
+            text = line.strip()
+            parts = warning_parts(text.removeprefix("warning: "))
+            if text.startswith("warning: ") and parts is not None:
+                out.setdefault(name, set()).add(parts)
+    return out
+
+
+def cli_planned_creates(stdout: str) -> set[str]:
+    """Names of the metrics the preview plans to create (` +  ...:Metric name create`)."""
+    return set(_PLANNED.findall(stdout))
+
 
 def _spec(base: str, case_id: str, **changes: Any) -> dict[str, Any]:
     data = {"project_key": "web", "key": case_id, **_BASE[base], **changes}
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _case(case_id: str, base: str, field: str, message: str, **changes: Any) -> BadSpec:
-    return BadSpec(case_id, _spec(base, case_id, **changes), field, message)
+def _case(
+    case_id: str, base: str, field: str, message: str, *, shown: str | None = None, **changes: Any
+) -> BadSpec:
+    return BadSpec(case_id, _spec(base, case_id, **changes), field, message, shown=shown)
 
 
-def _typed(case_id: str, base: str, field: str, message: str, **changes: Any) -> BadSpec:
-    return BadSpec(case_id, _spec(base, case_id, **changes), field, message, prefix=True)
+def _typed(
+    case_id: str, base: str, field: str, message: str, *, shown: str | None = None, **changes: Any
+) -> BadSpec:
+    """A case whose message is pydantic's wording, matched by its start."""
+    spec = _spec(base, case_id, **changes)
+    return BadSpec(case_id, spec, field, message, prefix=True, shown=shown)
+
+
+def _event_filter(*values: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "eventProperty",
+        "op": "in",
+        "attribute": "plan",
+        "values": list(values),
+        **extra,
+    }
+
+
+def _nested_filters(levels: int) -> dict[str, Any]:
+    """An event filter inside `levels - 1` groups: `levels` levels of filters."""
+    nested = _event_filter("x")
+    for _ in range(levels - 1):
+        nested = {"type": "group", "op": "and", "values": [nested]}
+    return nested
+
+
+TOO_LONG_KEY = "String should have at most 256 characters"
+TOO_LONG_TEXT = "String should have at most 4096 characters"
+NOT_BOOLEAN = "Input should be a valid boolean"
+NOT_INTEGER = "Input should be a valid integer"
+NOT_NUMBER = "Input should be a valid number"
+NOT_A_VALUE = "must be a string, a number or a boolean (only a group's values are filters)"
 
 
 _ALL: list[BadSpec] = [
@@ -156,6 +266,7 @@ _ALL: list[BadSpec] = [
         "is_numeric",
         "pageview metrics cannot be numeric",
         is_numeric=True,
+        unit="ms",  # without it, the enforced numeric-unit rule refuses the spec
     ),
     _case(
         "click-no-selector",
@@ -173,7 +284,12 @@ _ALL: list[BadSpec] = [
         event_key="e",
     ),
     _case(
-        "click-numeric", "click", "is_numeric", "click metrics cannot be numeric", is_numeric=True
+        "click-numeric",
+        "click",
+        "is_numeric",
+        "click metrics cannot be numeric",
+        is_numeric=True,
+        unit="ms",  # without it, the enforced numeric-unit rule refuses the spec
     ),
     _case(
         "trace-no-query",
@@ -427,6 +543,284 @@ _ALL: list[BadSpec] = [
         urls=[{"kind": "substring", "substring": "/a", "host": "x"}],
     ),
     _case("missing-name", "custom", "name", "is required", name=None),
+    # keys that used to slip through or break URLs (limits.py)
+    _case("key-trailing-newline", "custom", "key", KEY_MESSAGE, key="signup\n"),
+    _case(
+        "project-key-trailing-newline", "custom", "project_key", KEY_MESSAGE, project_key="web\n"
+    ),
+    _case("key-empty", "custom", "key", KEY_MESSAGE, key=""),
+    _typed("key-too-long", "custom", "key", TOO_LONG_KEY, key="k" * 257, shown='{"key":"k" × 257}'),
+    _typed(
+        "project-key-too-long",
+        "custom",
+        "project_key",
+        TOO_LONG_KEY,
+        project_key="p" * 257,
+        shown='{"project_key":"p" × 257}',
+    ),
+    _case(
+        "maintainer-trailing-newline",
+        "custom",
+        "maintainer_id",
+        "must be a member id of 24 hexadecimal characters",
+        maintainer_id="5f0c2d9e8b7a6f5e4d3c2b1a\n",
+    ),
+    # strings over MAX_STRING_LENGTH (4,096)
+    _typed(
+        "name-too-long",
+        "custom",
+        "name",
+        TOO_LONG_TEXT,
+        name="n" * 4097,
+        shown='{"name":"n" × 4097}',
+    ),
+    _typed(
+        "url-too-long",
+        "pageview",
+        "urls.0.url",
+        TOO_LONG_TEXT,
+        urls=[{"kind": "exact", "url": "https://x/" + "a" * 4087}],
+        shown='{"urls":[{"kind":"exact","url":"https://x/" + "a" × 4087}]}',
+    ),
+    _typed(
+        "tag-too-long",
+        "custom",
+        "tags.0",
+        TOO_LONG_TEXT,
+        tags=["t" * 4097],
+        shown='{"tags":["t" × 4097]}',
+    ),
+    _case(
+        "filter-value-too-long",
+        "custom",
+        "filters.values.0",
+        "must be at most 4096 characters",
+        filters=_event_filter("v" * 4097),
+        shown='{"filters":{"type":"eventProperty","op":"in","attribute":"plan",'
+        '"values":["v" × 4097]}}',
+    ),
+    # filters: depth, values
+    _case(
+        "filters-20-levels",
+        "custom",
+        "filters",
+        "filters nest at most 10 levels deep",
+        filters=_nested_filters(20),
+        shown='{"filters": an event filter in 19 nested groups (20 levels)}',
+    ),
+    _case(
+        "filters-11-levels",
+        "custom",
+        "filters",
+        "filters nest at most 10 levels deep",
+        filters=_nested_filters(11),
+        shown='{"filters": an event filter in 10 nested groups (11 levels)}',
+    ),
+    _case(
+        "filter-value-nan",
+        "custom",
+        "filters.values.0",
+        "must be a finite number (not NaN or Infinity)",
+        filters=_event_filter(math.nan),
+    ),
+    _case(
+        "filter-value-infinity",
+        "custom",
+        "filters.values.1",
+        "must be a finite number (not NaN or Infinity)",
+        filters=_event_filter(1, math.inf),
+    ),
+    _case(
+        "filter-value-object",
+        "custom",
+        "filters.values.0",
+        NOT_A_VALUE,
+        filters=_event_filter({"plan": "pro"}),
+    ),
+    _case(
+        "filter-value-null", "custom", "filters.values.0", NOT_A_VALUE, filters=_event_filter(None)
+    ),
+    _case(
+        "nested-filter-value-object",
+        "custom",
+        "filters.values.0.values.0",
+        NOT_A_VALUE,
+        filters={"type": "group", "op": "and", "values": [_event_filter({"plan": "pro"})]},
+    ),
+    _case(
+        "group-value-not-filter",
+        "custom",
+        "filters.values.0",
+        "a group's values must be filters",
+        filters={"type": "group", "op": "and", "values": ["plan"]},
+    ),
+    _typed(
+        "filter-values-not-list",
+        "custom",
+        "filters.values",
+        "Input should be a valid list",
+        filters={"type": "eventProperty", "op": "in", "attribute": "plan", "values": "pro"},
+    ),
+    _typed(
+        "filter-negate-string",
+        "custom",
+        "filters.negate",
+        NOT_BOOLEAN,
+        filters=_event_filter("pro", negate="true"),
+    ),
+    # strict types: no string, boolean or fraction taken for another type
+    _case(
+        "adopt-existing-string",
+        "custom",
+        "adopt_existing",
+        "must be a boolean (true or false)",
+        adopt_existing="false",
+    ),
+    _typed("is-numeric-string", "custom", "is_numeric", NOT_BOOLEAN, is_numeric="yes"),
+    _typed(
+        "percentile-fractional",
+        "custom",
+        "percentile_value",
+        NOT_INTEGER,
+        analysis_type="percentile",
+        percentile_value=50.5,
+    ),
+    _typed(
+        "percentile-numeric-string",
+        "custom",
+        "percentile_value",
+        NOT_INTEGER,
+        analysis_type="percentile",
+        percentile_value="95",
+    ),
+    _typed(
+        "percentile-boolean",
+        "custom",
+        "percentile_value",
+        NOT_INTEGER,
+        analysis_type="percentile",
+        percentile_value=True,
+    ),
+    _case(
+        "winsor-upper-above-100",
+        "custom",
+        "winsor_upper_percentile",
+        "must be strictly between 0 and 100",
+        winsor_upper_percentile=100.5,
+    ),
+    _typed(
+        "winsor-lower-boolean",
+        "custom",
+        "winsor_lower_percentile",
+        NOT_NUMBER,
+        winsor_lower_percentile=True,
+    ),
+    _typed(
+        "winsor-upper-nan",
+        "custom",
+        "winsor_upper_percentile",
+        "Input should be a finite number",
+        winsor_upper_percentile=math.nan,
+    ),
+    _typed(
+        "window-start-boolean",
+        "custom",
+        "window_start_offset",
+        NOT_INTEGER,
+        window_start_offset=True,
+    ),
+    _typed(
+        "window-start-fractional",
+        "custom",
+        "window_start_offset",
+        NOT_INTEGER,
+        window_start_offset=1.5,
+    ),
+    _typed(
+        "window-end-over-int64",
+        "custom",
+        "window_end_offset",
+        "Input should be less than or equal to 9223372036854775807",
+        window_end_offset=2**63,
+    ),
+    _typed(
+        "event-default-value-boolean",
+        "custom",
+        "event_default.value",
+        NOT_NUMBER,
+        event_default={"value": True},
+    ),
+    _typed(
+        "analysis-units-not-list",
+        "custom",
+        "analysis_units",
+        "Input should be a valid list",
+        analysis_units="user",
+    ),
+    # nested objects: shape and unknown fields
+    _case(
+        "event-default-unknown-field",
+        "custom",
+        "event_default.enabled",
+        "is not an event_default field (did you mean 'disabled'?)",
+        event_default={"disabled": True, "enabled": False},
+    ),
+    _typed(
+        "urls-item-not-object",
+        "pageview",
+        "urls.0",
+        "Input should be a valid dictionary",
+        urls=["https://example.com/checkout"],
+    ),
+    _case(
+        "url-matcher-no-kind",
+        "pageview",
+        "urls.0.kind",
+        "is required",
+        urls=[{"url": "https://x/"}],
+    ),
+    _typed(
+        "tags-item-not-string", "custom", "tags.1", "Input should be a valid string", tags=["a", 7]
+    ),
+    _typed(
+        "denominator-string",
+        "custom",
+        "denominator",
+        "Input should be a valid dictionary",
+        denominator="e",
+    ),
+    _case(
+        "denominator-no-event-name",
+        "custom",
+        "denominator.event_name",
+        "is required",
+        denominator={"is_numeric": True},
+    ),
+    _case(
+        "denominator-unknown-field",
+        "custom",
+        "denominator.colour",
+        "is not a denominator field",
+        denominator={"event_name": "e", "colour": "red"},
+    ),
+    _case(
+        "denominator-winsor-inverted",
+        "custom",
+        "denominator.winsor_upper_percentile",
+        "must be greater than winsor_lower_percentile",
+        denominator={
+            "event_name": "e",
+            "winsor_lower_percentile": 60,
+            "winsor_upper_percentile": 40,
+        },
+    ),
+    _case(
+        "data-source-no-key",
+        "custom",
+        "data_source.key",
+        "is required",
+        data_source={"environment_key": "production"},
+    ),
 ]
 
 ADVISORY_IDS = frozenset(
