@@ -245,6 +245,8 @@ def _model_at(loc: list[int | str]) -> type[BaseModel] | None:
     for part in loc:
         if isinstance(part, int):
             continue
+        if model is EventFilter and part == "values":
+            continue  # a group's values are filters themselves
         names = {spelling: n for n in model.model_fields for spelling in _all_spellings(model, n)}
         if part not in names:
             return None

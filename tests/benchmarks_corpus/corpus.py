@@ -536,6 +536,17 @@ _ALL: list[BadSpec] = [
         filters={"type": "eventProperty", "op": "in", "values": ["x"], "colour": "red"},
     ),
     _case(
+        "group-member-unknown-field",
+        "custom",
+        "filters.values.0.colour",
+        "is not a filter field",
+        filters={
+            "type": "group",
+            "op": "and",
+            "values": [{"type": "eventProperty", "op": "in", "values": ["x"], "colour": 1}],
+        },
+    ),
+    _case(
         "url-matcher-unknown-field",
         "pageview",
         "urls.0.host",

@@ -352,3 +352,19 @@ def test_unknown_kind_still_checks_independent_rules() -> None:
     data = spec("custom", kind=Unknown(), maintainer_id="zz")
     _, violations = validate_spec(data, is_unknown=lambda v: isinstance(v, Unknown))
     assert [v.path for v in violations] == ["maintainer_id"]
+
+
+def test_an_unknown_field_of_a_filter_inside_a_group_is_named_as_a_filter_field() -> None:
+    member = {"type": "eventProperty", "op": "in", "values": ["x"], "valuse": ["y"]}
+    spec = {
+        "project_key": "p",
+        "key": "k",
+        "name": "n",
+        "kind": "custom",
+        "event_key": "e",
+        "filters": {"type": "group", "op": "and", "values": [member]},
+    }
+    _, violations = validate_spec(spec)
+    assert [(v.path, v.message) for v in violations] == [
+        ("filters.values.0.valuse", "is not a filter field (did you mean 'values'?)")
+    ]
