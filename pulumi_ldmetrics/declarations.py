@@ -19,6 +19,7 @@ Values that are `Output`s are not known here; the provider's `check` validates t
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from collections import Counter
@@ -60,7 +61,7 @@ class _Program:
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     per_project: Counter[str] = field(default_factory=Counter)
     """Valid declarations by project key: `declared_in_project`."""
-    hints: dict[str, pulumi.Output[int]] = field(default_factory=dict)
+    hints: dict[str, asyncio.Future[int]] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)
     gate: pulumi.Output[list[pulumi.Resource]] | None = None
     decided: bool = False
@@ -152,22 +153,22 @@ def report_invalid(
     return gate()
 
 
-def declared_in_project(project_key: str) -> pulumi.Output[int]:
-    """How many valid `Metric`s the program declares in `project_key`, counted once the body is
-    done: the read hint each metric carries into state, so a refresh, which runs no program,
-    knows whether to read the project from its listing (`read_batch`). One Output per project,
-    shared by its metrics."""
+def declared_in_project(project_key: str) -> asyncio.Future[int]:
+    """How many valid `Metric`s the program declares in `project_key`: the read hint each metric
+    carries into state, so a refresh, which runs no program, knows whether to read the project
+    from its listing (`read_batch`). One future per project, shared by its metrics and set by
+    `_decide` once the body is done; a registration serializes its inputs only after the gate,
+    so it always finds the final count. A plain future, not an Output: an Output input costs the
+    SDK about 2 ms a resource to resolve (0.4 s of a 200-metric preview), a future next to
+    nothing."""
     program = _current()
     hint = program.hints.get(project_key)
     if hint is None:
-        hint = pulumi.Output(set(), _count(program, project_key), _true())
+        hint = asyncio.get_event_loop().create_future()
         program.hints[project_key] = hint
+        if program.decided:  # declared inside an apply: the body's count is final already
+            hint.set_result(program.per_project[project_key])
     return hint
-
-
-async def _count(program: _Program, project_key: str) -> int:
-    # Like `_decide`, runs after the synchronous program body: the count is final.
-    return program.per_project[project_key]
 
 
 def gate() -> pulumi.Output[list[pulumi.Resource]]:
@@ -184,6 +185,9 @@ def gate() -> pulumi.Output[list[pulumi.Resource]]:
 async def _decide(program: _Program) -> list[pulumi.Resource]:
     # Runs once the synchronous program body has declared everything: the count is final.
     program.decided = True
+    for project_key, hint in program.hints.items():
+        if not hint.done():
+            hint.set_result(program.per_project[project_key])
     if program.invalid:
         await _fail(program)
     return []
