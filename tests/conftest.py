@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from pulumi_ldmetrics import _redact
+from tests.hostile import Behaviour, HostileServer
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +17,18 @@ def forget_secrets() -> Iterator[None]:
     _redact.clear()
     yield
     _redact.clear()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Behaviour], HostileServer]]:
+    """Start hostile servers (`tests/hostile.py`) for a test; all are stopped after it."""
+    servers: list[HostileServer] = []
+
+    def start(behaviour: Behaviour) -> HostileServer:
+        server = HostileServer(behaviour).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,7 +18,7 @@ from pulumi_ldmetrics import _deadline
 from pulumi_ldmetrics.events import EventsClient, EventsConnectionError, EventsStatusError
 from pulumi_ldmetrics.events.client import import_path
 from pulumi_ldmetrics.settings import ClientSettings
-from tests.client.test_hostile_server import (
+from tests.hostile import (
     Behaviour,
     HostileServer,
     everything_about,
@@ -42,20 +42,6 @@ def no_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Behaviour], HostileServer]]:
-    servers: list[HostileServer] = []
-
-    def start(behaviour: Behaviour) -> HostileServer:
-        server = HostileServer(behaviour).__enter__()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.__exit__(None, None, None)
 
 
 def closed_port_url() -> str:
