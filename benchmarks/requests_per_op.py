@@ -123,8 +123,8 @@ def run(n: int = 100) -> Section:
         "no-change apply), which this provider does not need: `check`/`diff` are pure and "
         "`pulumi refresh` is explicit. `pulumi refresh --yes` runs a preview pass and then the "
         "refresh pass, each in its own provider process; each pass reads the project's "
-        "listing (50 metrics a request) once it has read a few metrics of it "
-        "(`pulumi_ldmetrics/read_batch.py`).\n"
+        "listing (50 metrics a request) from its first read, because the program's read hint "
+        "in state says the stack manages 100 metrics of it (`pulumi_ldmetrics/read_batch.py`).\n"
         f"\nMetrics left on the server after destroy: {len(left)} (target 0)."
     )
     if left:
