@@ -1,4 +1,5 @@
-"""What every dynamic provider of this package shares: settings, a client, nothing pickled.
+"""What every dynamic provider of this package shares: settings, a client, nothing pickled,
+and the engine-facing steps that do not depend on what is managed (a metric or a group).
 
 `MetricProvider` and `MetricGroupProvider` derive from `ConfiguredProvider`. Their own import
 paths are the stable ones (dill pickles each instance by a reference to its class); this base
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, ResourceProvider
+from pulumi.output import Unknown
 
 from pulumi_ldmetrics import _constants, _host_errors, _logging
+from pulumi_ldmetrics.models.rules import Violation, adopt_existing_violations, contains_unknown
+from pulumi_ldmetrics.models.spec import ADOPT_EXISTING
 from pulumi_ldmetrics.settings import ClientSettings
 
 if TYPE_CHECKING:
@@ -22,7 +26,25 @@ if TYPE_CHECKING:
     # module, and neither a preview's check/diff nor the program ever sends a request.
     from pulumi_ldmetrics.client import LDMetricsClient
 
-__all__ = ["CONFIG_KEYS", "ConfiguredProvider", "client_lock"]
+__all__ = [
+    "CONFIG_KEYS",
+    "PROVIDER_KEY",
+    "UNMANAGED_FIELDS",
+    "ConfiguredProvider",
+    "carry_inputs",
+    "check_inputs",
+    "client_lock",
+    "has_unknown",
+    "is_unknown",
+    "old_values",
+    "without_provider",
+]
+
+PROVIDER_KEY = "__provider"
+"""The pickled provider, which the SDK adds to every dynamic resource's inputs and outputs."""
+UNMANAGED_FIELDS = "unmanaged_fields"
+"""Output listing the server-chosen fields this resource does not manage (left undeclared).
+`read` needs it because the engine hands `read` only the old outputs, never the old inputs."""
 
 CONFIG_KEYS = (
     _constants.CONFIG_ACCESS_TOKEN,
@@ -82,3 +104,79 @@ class ConfiguredProvider(ResourceProvider):
                     ClientSettings.resolve(self._config or {}, os.environ)
                 )
             return self._client
+
+
+# -- engine-call steps both providers take --------------------------------------------------
+
+SpecT_co = TypeVar("SpecT_co", covariant=True)
+
+
+class Validator(Protocol[SpecT_co]):
+    """`validate_spec` or `validate_group`: the spec (None unless everything parses) and every
+    violation of raw snake_case inputs."""
+
+    def __call__(
+        self, data: Mapping[str, Any], *, is_unknown: Callable[[Any], bool] = ...
+    ) -> tuple[SpecT_co | None, list[Violation]]: ...
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether `value` is a value the engine does not know yet (a preview's pending output)."""
+    return isinstance(value, Unknown)
+
+
+def has_unknown(value: Any) -> bool:
+    """Whether `value`, or anything nested in it, is unknown to the engine."""
+    return contains_unknown(value, is_unknown)
+
+
+def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
+    """`props` (inputs or outputs from the engine) without the pickled provider."""
+    return {k: v for k, v in props.items() if k != PROVIDER_KEY}
+
+
+def check_inputs(
+    news: dict[str, Any],
+    inputs: dict[str, Any],
+    validate: Validator[SpecT_co],
+    normalized_inputs: Callable[[SpecT_co], dict[str, Any]],
+    *,
+    failure_path: Callable[[str], str] | None = None,
+) -> CheckResult:
+    """`check` of inputs that are a spec plus `adopt_existing`: every violation at once, each on
+    its property (the dotted path, or as `failure_path` spells it), answered with `news`
+    unchanged; or the normalized inputs, keeping the engine's unknowns and `adopt_existing`.
+
+    `inputs` is `news` without the provider and whatever else the caller set aside (a caller
+    puts back what it set aside itself); `adopt_existing` is taken out of it here.
+    """
+    adopt = inputs.pop(ADOPT_EXISTING, None)
+    spec, violations = validate(inputs, is_unknown=is_unknown)
+    violations += adopt_existing_violations(adopt, is_unknown=is_unknown)
+    if spec is None or violations:
+        spell = failure_path or (lambda path: path)
+        return CheckResult(news, [CheckFailure(spell(v.path), v.message) for v in violations])
+    checked = normalized_inputs(spec)
+    for name, value in inputs.items():
+        if has_unknown(value):
+            checked[name] = value  # preview: keep the engine's unknown, don't guess
+    if adopt is not None:
+        checked[ADOPT_EXISTING] = adopt
+    return CheckResult(checked, [])
+
+
+def old_values(olds: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The old values of `names`, which `diff` compares in place of unknown new values."""
+    return {name: olds[name] for name in names if name in olds}
+
+
+def carry_inputs(
+    values: dict[str, Any], source: Mapping[str, Any], names: Iterable[str]
+) -> dict[str, Any]:
+    """`values` with each of `names` that `source` sets copied over from it. For inputs that
+    are not LaunchDarkly fields (`adopt_existing`, a read hint): no response gives them back,
+    so create, update and read pass them on unchanged into outputs and inputs."""
+    for name in names:
+        if source.get(name) is not None:
+            values[name] = source[name]
+    return values

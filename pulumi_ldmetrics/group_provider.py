@@ -22,17 +22,19 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    UpdateResult,
-)
-from pulumi.output import Unknown
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from pulumi_ldmetrics._provider_base import ConfiguredProvider
+from pulumi_ldmetrics._provider_base import (
+    PROVIDER_KEY,
+    UNMANAGED_FIELDS,
+    ConfiguredProvider,
+    carry_inputs,
+    check_inputs,
+    has_unknown,
+    is_unknown,
+    old_values,
+    without_provider,
+)
 from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.models.group_convert import (
     group_changed_fields,
@@ -49,8 +51,7 @@ from pulumi_ldmetrics.models.group_response import MetricGroupRep
 from pulumi_ldmetrics.models.group_rules import validate_group
 from pulumi_ldmetrics.models.group_spec import GROUP_REPLACE_ON_CHANGE, MetricGroupSpec
 from pulumi_ldmetrics.models.response import MetricRep
-from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
-from pulumi_ldmetrics.provider import ADOPT_EXISTING, PROVIDER_KEY, UNMANAGED_FIELDS
+from pulumi_ldmetrics.models.spec import ADOPT_EXISTING
 
 __all__ = [
     "MetricGroupExistsError",
@@ -61,6 +62,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_NOT_SENT = (ADOPT_EXISTING,)
+"""Inputs of a `MetricGroup` that are not LaunchDarkly fields, carried from inputs to outputs and
+through `read` unchanged (a `Metric` has a read hint too; a group is always one GET)."""
 
 
 class MetricGroupExistsError(LDMetricsError):
@@ -99,19 +104,12 @@ class MetricGroupProvider(ConfiguredProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Every rule at once, each failure on its property; normalized inputs. No request."""
-        inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        adopt = inputs.pop(ADOPT_EXISTING, None)
-        spec, violations = validate_group(inputs, is_unknown=_is_unknown)
-        violations += adopt_existing_violations(adopt, is_unknown=_is_unknown)
-        if spec is None or violations:
-            return CheckResult(news, [CheckFailure(v.path, v.message) for v in violations])
-        checked = group_inputs_from_spec(normalize_group(spec))
-        for name, value in inputs.items():
-            if _contains_unknown(value):
-                checked[name] = value  # preview: keep the engine's unknown, don't guess
-        if adopt is not None:
-            checked[ADOPT_EXISTING] = adopt
-        return CheckResult(checked, [])
+        return check_inputs(
+            news,
+            without_provider(news),
+            validate_group,
+            lambda spec: group_inputs_from_spec(normalize_group(spec)),
+        )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare old outputs with checked new inputs. No request.
@@ -121,7 +119,7 @@ class MetricGroupProvider(ConfiguredProvider):
         unknown): replacing the group deletes it before its metric, so LaunchDarkly never sees
         a metric deleted while a group still holds it, and the new group is created after the
         new metric. A reorder or a changed metric list is an update."""
-        unknown = sorted(k for k, v in news.items() if k != PROVIDER_KEY and _contains_unknown(v))
+        unknown = sorted(k for k, v in news.items() if k != PROVIDER_KEY and has_unknown(v))
         known_news = {k: v for k, v in news.items() if k not in unknown}
         if "maintainer_id" in unknown and olds.get("maintainer_id") is not None:
             # Borrowed from the first Metric's output, which a preview of any change to that
@@ -129,13 +127,12 @@ class MetricGroupProvider(ConfiguredProvider):
             # before this diff runs, so a real change of maintainer is still patched.
             unknown.remove("maintainer_id")
             known_news["maintainer_id"] = olds["maintainer_id"]
-        stand_in = {k: olds[k] for k in unknown if k in olds}
         old_spec = group_spec_from_inputs(olds)
-        new_spec = group_spec_from_inputs({**stand_in, **known_news})
+        new_spec = group_spec_from_inputs({**old_values(olds, unknown), **known_news})
         changed = set(group_changed_fields(old_spec, new_spec)) | set(unknown)
         changed.discard(ADOPT_EXISTING)
         replaces = [name for name in sorted(changed) if name in GROUP_REPLACE_ON_CHANGE]
-        if isinstance(news.get("metrics"), Unknown):
+        if is_unknown(news.get("metrics")):
             replaces.append("metrics")
         return DiffResult(
             changes=bool(changed),
@@ -168,8 +165,7 @@ class MetricGroupProvider(ConfiguredProvider):
         new_spec = group_spec_from_inputs(news)
         ops = group_patch_ops(group_spec_from_inputs(olds), new_spec)
         if not ops:
-            outs = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
-            return UpdateResult(_with_adopt(outs, news))
+            return UpdateResult(carry_inputs(without_provider(olds), news, _NOT_SENT))
         rep = MetricGroupRep.model_validate(
             self._api().patch_metric_group(new_spec.project_key, new_spec.key, ops)
         )
@@ -196,7 +192,11 @@ class MetricGroupProvider(ConfiguredProvider):
         inputs = group_inputs_from_rep(rep, project_key, manage_maintainer=manage_maintainer)
         outs = group_outputs_from_rep(rep, project_key)
         outs[UNMANAGED_FIELDS] = [] if manage_maintainer else ["maintainer_id"]
-        return ReadResult(id_=id_, outs=_with_adopt(outs, props), inputs=_with_adopt(inputs, props))
+        return ReadResult(
+            id_=id_,
+            outs=carry_inputs(outs, props, _NOT_SENT),
+            inputs=carry_inputs(inputs, props, _NOT_SENT),
+        )
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -260,18 +260,4 @@ class MetricGroupProvider(ConfiguredProvider):
                 spec.project_key,
                 spec.key,
             )
-        return _with_adopt(outs, props)
-
-
-def _with_adopt(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
-    if source.get(ADOPT_EXISTING) is not None:
-        values[ADOPT_EXISTING] = source[ADOPT_EXISTING]
-    return values
-
-
-def _is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def _contains_unknown(value: Any) -> bool:
-    return contains_unknown(value, _is_unknown)
+        return carry_inputs(outs, props, _NOT_SENT)

@@ -18,17 +18,19 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    UpdateResult,
-)
-from pulumi.output import Unknown
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from pulumi_ldmetrics._provider_base import ConfiguredProvider, client_lock
+from pulumi_ldmetrics._provider_base import (
+    PROVIDER_KEY,
+    UNMANAGED_FIELDS,
+    ConfiguredProvider,
+    carry_inputs,
+    check_inputs,
+    client_lock,
+    has_unknown,
+    old_values,
+    without_provider,
+)
 from pulumi_ldmetrics.errors import ConflictError, LDMetricsError, NotFoundError
 from pulumi_ldmetrics.ids import format_metric_id, parse_metric_id
 from pulumi_ldmetrics.models import (
@@ -48,12 +50,12 @@ from pulumi_ldmetrics.models import (
     spec_from_rep,
     validate_spec,
 )
-from pulumi_ldmetrics.models.rules import adopt_existing_violations, contains_unknown
 from pulumi_ldmetrics.read_batch import EXPECTED_READS, ReadBatcher, expected_reads
 
 log = logging.getLogger(__name__)
 
-# ADOPT_EXISTING is defined in models (validation needs it) and re-exported from here.
+# ADOPT_EXISTING is defined in models (validation needs it), PROVIDER_KEY and UNMANAGED_FIELDS
+# in _provider_base (both providers use them); all three are re-exported from here.
 __all__ = [
     "ADOPT_EXISTING",
     "PROVIDER_KEY",
@@ -62,10 +64,9 @@ __all__ = [
     "MetricProvider",
 ]
 
-PROVIDER_KEY = "__provider"
-UNMANAGED_FIELDS = "unmanaged_fields"
-"""Output listing the server-chosen fields this resource does not manage (left undeclared).
-`read` needs it because the engine hands `read` only the old outputs, never the old inputs."""
+_NOT_SENT = (ADOPT_EXISTING, EXPECTED_READS)
+"""Inputs of a `Metric` that are not LaunchDarkly fields, carried from inputs to outputs and
+through `read` unchanged: `adopt_existing` and the program's read hint."""
 
 
 class MetricExistsError(LDMetricsError):
@@ -98,24 +99,18 @@ class MetricProvider(ConfiguredProvider):
         Whatever `news` holds, the answer is inputs or failures, each naming its property, all
         at once; nothing the user wrote makes it raise (tests/provider/test_check_property.py).
         """
-        inputs = {k: v for k, v in news.items() if k != PROVIDER_KEY}
-        adopt = inputs.pop(ADOPT_EXISTING, None)
+        inputs = without_provider(news)
         hint = expected_reads(inputs.pop(EXPECTED_READS, None))
-        spec, violations = validate_spec(inputs, is_unknown=_is_unknown)
-        violations += adopt_existing_violations(adopt, is_unknown=_is_unknown)
-        if spec is None or violations:
-            return CheckResult(
-                news, [CheckFailure(_engine_path(v.path), v.message) for v in violations]
-            )
-        checked = inputs_from_spec(normalize(spec))
-        for name, value in inputs.items():
-            if _contains_unknown(value):
-                checked[name] = value  # preview: keep the engine's unknown, don't guess
-        if adopt is not None:
-            checked[ADOPT_EXISTING] = adopt
-        if hint is not None:
-            checked[EXPECTED_READS] = hint
-        return CheckResult(checked, [])
+        result = check_inputs(
+            news,
+            inputs,
+            validate_spec,
+            lambda spec: inputs_from_spec(normalize(spec)),
+            failure_path=_engine_path,
+        )
+        if hint is not None and not result.failures:
+            result.inputs[EXPECTED_READS] = hint
+        return result
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare normalized old outputs with checked new inputs. No HTTP request.
@@ -123,12 +118,12 @@ class MetricProvider(ConfiguredProvider):
         Old values a newer API wrote, which the spec cannot represent, are compared as they are
         (`MetricSpec.unrecognized`): they show as a change, never as a crash."""
         unknown = sorted(
-            k for k, v in news.items() if k in MetricSpec.model_fields and _contains_unknown(v)
+            k for k, v in news.items() if k in MetricSpec.model_fields and has_unknown(v)
         )
         known_news = {k: v for k, v in news.items() if k not in unknown}
         # An unknown field takes its old value for the comparison and counts as changed.
         old_spec = spec_from_inputs(olds)
-        new_spec = spec_from_inputs({**_olds_subset(olds, unknown), **known_news})
+        new_spec = spec_from_inputs({**old_values(olds, unknown), **known_news})
         changed = sorted(set(changed_fields(old_spec, new_spec)) | set(unknown))
         replaces = [name for name in changed if name in REPLACE_ON_CHANGE]
         return DiffResult(
@@ -179,8 +174,7 @@ class MetricProvider(ConfiguredProvider):
         old_spec, new_spec = spec_from_inputs(olds), spec_from_inputs(news)
         ops = patch_ops(old_spec, new_spec)
         if not ops:
-            outs = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
-            return UpdateResult(self._with_declared(outs, news))
+            return UpdateResult(carry_inputs(without_provider(olds), news, _NOT_SENT))
         rep = MetricRep.model_validate(
             self._api().patch_metric(new_spec.project_key, new_spec.key, ops)
         )
@@ -212,10 +206,10 @@ class MetricProvider(ConfiguredProvider):
         managed = COMPUTED_WHEN_OMITTED - set(
             unmanaged if unmanaged is not None else COMPUTED_WHEN_OMITTED
         )
-        inputs = self._with_declared(inputs_from_rep(rep, project_key, managed=managed), props)
+        inputs = carry_inputs(inputs_from_rep(rep, project_key, managed=managed), props, _NOT_SENT)
         outs = outputs_from_rep(rep, project_key, site_base_url=self._site_base_url())
         outs[UNMANAGED_FIELDS] = sorted(COMPUTED_WHEN_OMITTED - managed)
-        return ReadResult(id_=id_, outs=self._with_declared(outs, props), inputs=inputs)
+        return ReadResult(id_=id_, outs=carry_inputs(outs, props, _NOT_SENT), inputs=inputs)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -242,16 +236,7 @@ class MetricProvider(ConfiguredProvider):
                 spec.project_key,
                 spec.key,
             )
-        return self._with_declared(outs, props)
-
-    @staticmethod
-    def _with_declared(values: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
-        """`values` with the inputs that are not LaunchDarkly fields carried over from `source`:
-        `adopt_existing` and the program's read hint (so `read` passes both on unchanged)."""
-        for name in (ADOPT_EXISTING, EXPECTED_READS):
-            if source.get(name) is not None:
-                values[name] = source[name]
-        return values
+        return carry_inputs(outs, props, _NOT_SENT)
 
     def _site_base_url(self) -> str:
         # Outputs are built only after an API call, so the client (and its settings) exist.
@@ -272,16 +257,3 @@ def _engine_path(path: str) -> str:
     for segment in path.split("."):
         out += f"[{segment}]" if segment.isdigit() and out else (f".{segment}" if out else segment)
     return out
-
-
-def _olds_subset(olds: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
-    """The old values of `names` (used in place of unknown new values)."""
-    return {name: olds[name] for name in names if name in olds}
-
-
-def _is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def _contains_unknown(value: Any) -> bool:
-    return contains_unknown(value, _is_unknown)
