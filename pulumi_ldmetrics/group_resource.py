@@ -15,11 +15,12 @@ from pulumi import Input
 from pulumi.dynamic import Resource
 from typing_extensions import Required, Unpack
 
+from pulumi_ldmetrics._resource_base import read_only_options, register
 from pulumi_ldmetrics.group_provider import MetricGroupProvider
 from pulumi_ldmetrics.models.group_convert import GROUP_OUTPUT_ONLY_FIELDS
 from pulumi_ldmetrics.models.group_spec import GROUP_FIELDS
 from pulumi_ldmetrics.provider import ADOPT_EXISTING, UNMANAGED_FIELDS
-from pulumi_ldmetrics.resource import Metric, _undo_pickler_patch
+from pulumi_ldmetrics.resource import Metric
 
 MetricRef = Input[str] | Metric
 """A metric of the group: its key, or the `Metric` resource itself."""
@@ -127,11 +128,7 @@ class MetricGroup(Resource, module="ldmetrics", name="MetricGroup"):
                     # request, and it works with service tokens, which have no member).
                     props["maintainer_id"] = first.maintainer_id
             props["metrics"] = [_metric_entry(entry) for entry in metrics]
-        # Output-only properties must be present (as None) for the engine to fill them in.
-        for name in (*GROUP_FIELDS, ADOPT_EXISTING, *GROUP_OUTPUT_ONLY_FIELDS, UNMANAGED_FIELDS):
-            props.setdefault(name, None)
-        with _undo_pickler_patch():
-            super().__init__(MetricGroupProvider(), resource_name, props, opts)
+        register(self, MetricGroupProvider(), resource_name, props, opts, properties=_PROPERTIES)
 
     @staticmethod
     def get(
@@ -140,8 +137,16 @@ class MetricGroup(Resource, module="ldmetrics", name="MetricGroup"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> MetricGroup:
         """Look up an existing group by id `"project/key"` without managing it (read-only)."""
-        by_id = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        return MetricGroup(resource_name, cast(MetricGroupArgs, {}), by_id)
+        return MetricGroup(resource_name, cast(MetricGroupArgs, {}), read_only_options(opts, id))
+
+
+_PROPERTIES: tuple[str, ...] = (
+    *GROUP_FIELDS,
+    ADOPT_EXISTING,
+    *GROUP_OUTPUT_ONLY_FIELDS,
+    UNMANAGED_FIELDS,
+)
+"""Every property of a `MetricGroup`, inputs and outputs."""
 
 
 def _metric_entry(entry: Any) -> Any:

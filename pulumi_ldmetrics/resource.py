@@ -7,9 +7,6 @@ TypedDict, so `MetricArgs(key=..., ...)` builds one) is the alternative for pass
 from __future__ import annotations
 
 import inspect
-import pickle
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal, TypedDict, cast, overload
 
 import pulumi
@@ -17,6 +14,7 @@ from pulumi import Input
 from pulumi.dynamic import Resource
 from typing_extensions import NotRequired, Required, Unpack
 
+from pulumi_ldmetrics._resource_base import read_only_options, register
 from pulumi_ldmetrics.declarations import (
     Checked,
     check_declaration,
@@ -271,16 +269,12 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
             # `id` and `urn` are read-only properties over `__dict__`, as the SDK fills them.
             self.__dict__.update(dict.fromkeys(("id", "urn", *_PROPERTIES), failure))
             return
-        # Output-only properties must be present (as None) for the engine to fill them in.
-        for name in _PROPERTIES:
-            props.setdefault(name, None)
         if checked is not _READ_ONLY:
             # Registered only once the program is known to hold no invalid declaration.
             opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=gate()))
             if isinstance(props.get("project_key"), str):
                 props[EXPECTED_READS] = declared_in_project(props["project_key"])
-        with _undo_pickler_patch():
-            super().__init__(MetricProvider(), resource_name, props, opts)
+        register(self, MetricProvider(), resource_name, props, opts, properties=_PROPERTIES)
         report_warnings(self, checked.warnings)
 
     @staticmethod
@@ -290,9 +284,7 @@ class Metric(Resource, module="ldmetrics", name="Metric"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> Metric:
         """Look up an existing metric by id `"project/key"` without managing it (read-only)."""
-        # The engine sends these (empty) props to `read` as both inputs and state.
-        by_id = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        return Metric(resource_name, cast(MetricArgs, {}), by_id)
+        return Metric(resource_name, cast(MetricArgs, {}), read_only_options(opts, id))
 
 
 _READ_ONLY = Checked([], [])
@@ -310,21 +302,6 @@ def _refuse_unknown_arguments(resource_name: str, props: dict[str, Any]) -> None
         named = "; ".join(f"'{n}'{did_you_mean(n, list(_ARGUMENTS))}" for n in unknown)
         plural = "s" if len(unknown) > 1 else ""
         raise TypeError(f"Metric {resource_name!r}: unknown argument{plural} {named}")
-
-
-@contextmanager
-def _undo_pickler_patch() -> Iterator[None]:
-    """Undo what the SDK's `serialize_provider` leaves behind in the `pickle` module.
-
-    Each call wraps `pickle._Pickler._batch_setitems` in one more sorting closure and never
-    restores it, so after about 950 dynamic resources in one program every pickle recurses too
-    deep (RecursionError). Restoring the method after each resource keeps the depth at one.
-    """
-    saved = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        pickle._Pickler._batch_setitems = saved  # type: ignore[attr-defined]
 
 
 # The SDK evaluates a resource class's annotations again for every resource it registers
