@@ -140,11 +140,9 @@ def check_inputs(
     inputs: dict[str, Any],
     validate: Validator[SpecT_co],
     normalized_inputs: Callable[[SpecT_co], dict[str, Any]],
-    *,
-    failure_path: Callable[[str], str] | None = None,
 ) -> CheckResult:
     """`check` of inputs that are a spec plus `adopt_existing`: every violation at once, each on
-    its property (the dotted path, or as `failure_path` spells it), answered with `news`
+    its property (spelt the engine's way, `engine_path`), answered with `news`
     unchanged; or the normalized inputs, keeping the engine's unknowns and `adopt_existing`.
 
     `inputs` is `news` without the provider and whatever else the caller set aside (a caller
@@ -154,8 +152,8 @@ def check_inputs(
     spec, violations = validate(inputs, is_unknown=is_unknown)
     violations += adopt_existing_violations(adopt, is_unknown=is_unknown)
     if spec is None or violations:
-        spell = failure_path or (lambda path: path)
-        return CheckResult(news, [CheckFailure(spell(v.path), v.message) for v in violations])
+        failures = [CheckFailure(engine_path(v.path), v.message) for v in violations]
+        return CheckResult(news, failures)
     checked = normalized_inputs(spec)
     for name, value in inputs.items():
         if has_unknown(value):
@@ -180,3 +178,12 @@ def carry_inputs(
         if source.get(name) is not None:
             values[name] = source[name]
     return values
+
+
+def engine_path(path: str) -> str:
+    """`urls.0.pattern` as the engine's property paths spell it, `urls[0].pattern`: with the
+    dotted form the engine cannot find the value it prints next to the message (`{<nil>}`)."""
+    out = ""
+    for segment in path.split("."):
+        out += f"[{segment}]" if segment.isdigit() and out else (f".{segment}" if out else segment)
+    return out

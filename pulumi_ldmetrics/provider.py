@@ -106,7 +106,6 @@ class MetricProvider(ConfiguredProvider):
             inputs,
             validate_spec,
             lambda spec: inputs_from_spec(normalize(spec)),
-            failure_path=_engine_path,
         )
         if hint is not None and not result.failures:
             result.inputs[EXPECTED_READS] = hint
@@ -248,12 +247,3 @@ class MetricProvider(ConfiguredProvider):
             if self._batcher is None:
                 self._batcher = ReadBatcher(self._api)
             return self._batcher
-
-
-def _engine_path(path: str) -> str:
-    """`urls.0.pattern` as the engine's property paths spell it, `urls[0].pattern`: with the
-    dotted form the engine cannot find the value it prints next to the message (`{<nil>}`)."""
-    out = ""
-    for segment in path.split("."):
-        out += f"[{segment}]" if segment.isdigit() and out else (f".{segment}" if out else segment)
-    return out
