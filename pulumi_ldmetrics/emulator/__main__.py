@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also serve the events host (metric event imports) on this port, 0 picks a free "
         "one; its URL is printed on stderr",
     )
-    p.add_argument("--db", help="SQLite file to keep metrics in across restarts")
+    p.add_argument("--db", help="SQLite file to keep metrics and metric groups in across restarts")
     p.add_argument("--projects", help="comma-separated project keys; others get 404")
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--error-rate", type=float, default=0.0)

@@ -47,7 +47,7 @@ from pulumi_ldmetrics.emulator.responses import (
     error_response,
     json_response,
 )
-from pulumi_ldmetrics.emulator.store import open_store
+from pulumi_ldmetrics.emulator.store import open_stores
 from pulumi_ldmetrics.emulator.validation import is_valid_key, pick_editable, validate_metric
 
 JSONDict = dict[str, Any]
@@ -84,7 +84,8 @@ class Emulator:
     reference §1), else 401. `reader_token`: also accepted, for GET only (writes: 403).
     Without `token`, any `Authorization` value (or none) is accepted.
     `projects`: when set, other project keys get 404 on every metrics route.
-    `db_path`: SQLite file to persist metrics in (created if missing); default in memory.
+    `db_path`: SQLite file to persist metrics and metric groups in (created if missing; a file
+    from a version that kept groups in memory gains an empty groups table); default in memory.
     `duplicate_status`: 409 `conflict` (the spec) or 400 `invalid_request` for a duplicate
     key on POST (reference §8 allows both).
     `control_token`: what `/_emulator/*` requires in `Authorization`; defaults to `token`,
@@ -113,10 +114,15 @@ class Emulator:
         self.own_origins: frozenset[str] = frozenset()
         """Origins (`http://127.0.0.1:PORT`) the control endpoint accepts in `Origin`;
         each server that serves this emulator adds its own."""
-        self._store = open_store(db_path)
-        self.groups = MetricGroups(self._store.get, strict_standard_names=strict_standard_names)
-        """Metric groups (beta), in memory; `strict_standard_names` refuses step names in
-        standard groups."""
+        self._stores = open_stores(db_path)
+        self._store = self._stores.metrics
+        self.groups = MetricGroups(
+            self._store.get,
+            store=self._stores.groups,
+            strict_standard_names=strict_standard_names,
+        )
+        """Metric groups (beta), kept with the metrics (memory, or the `db_path` file) under
+        the same lock; `strict_standard_names` refuses step names in standard groups."""
         self._faults = FaultInjector(faults)
         self._log = RequestLog()
         self._close_lock = threading.Lock()
@@ -188,16 +194,18 @@ class Emulator:
 
     def reset(self) -> None:
         """Clear metrics, groups, the request log, faults, rate-limit windows and the script."""
-        self._store.clear()
-        self.groups.clear()
+        with self._store.locked():
+            # Groups first: interrupted in between, no group is left naming a deleted metric.
+            self.groups.clear()
+            self._store.clear()
         self._log.clear()
         self._faults.reset()
         self.events.reset()
 
     def close(self) -> None:
-        """Release the store (closes the SQLite connection)."""
+        """Release the stores (closes the SQLite connection)."""
         with self._close_lock:
-            self._store.close()
+            self._stores.close()
 
     # -- request handling ------------------------------------------------------------
 

@@ -13,7 +13,10 @@ and what is our guess is listed in docs/emulator.md ("Metric groups"). In short:
 - Guesses: 400 for fewer than 2 metrics, a funnel step without a name, an unknown metric key
   and a `kind` change; 409 for a duplicate key; rendering `nameInGroup` as stored.
 
-Groups live in memory only (a `--db` file persists metrics, not groups).
+Groups are kept where the metrics are (`store.open_stores`): in memory by default, or with
+`--db` in the same SQLite file (table `metric_groups`), so they survive a restart with their
+`_id`, `_version`, dates and metric order. Each write is one statement under the lock the
+metric store shares, so it is atomic with respect to a request and to metric writes.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pulumi_ldmetrics.emulator.representation import (
     now_ms,
 )
 from pulumi_ldmetrics.emulator.responses import Response, empty_response, json_response
-from pulumi_ldmetrics.emulator.store import MemoryStore
+from pulumi_ldmetrics.emulator.store import MemoryStore, MetricStore
 from pulumi_ldmetrics.emulator.validation import is_valid_key
 
 JSONDict = dict[str, Any]
@@ -64,14 +67,23 @@ _METRIC_SUMMARY: Final = (
 
 
 class MetricGroups:
-    """The metric-group endpoints over an in-memory store, reading metrics through `lookup`.
+    """The metric-group endpoints over `store`, reading metrics through `lookup`.
 
+    `store`: where groups are kept (a new in-memory store when omitted); the emulator passes
+    the group store of `open_stores`, which shares the metric store's lock, so a group write
+    and the metric lookups validating it are atomic with respect to metric writes.
     `strict_standard_names`: refuse a non-empty `nameInGroup` in a standard group (whether the
     API does is unconfirmed; the Terraform provider refuses it at plan time)."""
 
-    def __init__(self, lookup: MetricLookup, *, strict_standard_names: bool = False) -> None:
+    def __init__(
+        self,
+        lookup: MetricLookup,
+        *,
+        store: MetricStore | None = None,
+        strict_standard_names: bool = False,
+    ) -> None:
         self._lookup = lookup
-        self._store = MemoryStore()
+        self._store = store if store is not None else MemoryStore()
         self.strict_standard_names = strict_standard_names
 
     # -- in-process API ----------------------------------------------------------------
@@ -125,13 +137,15 @@ class MetricGroups:
         if not isinstance(payload, dict):
             return error(400, "invalid_request", "body: must be a JSON object")
         group = {k: copy.deepcopy(payload[k]) for k in _WRITABLE if k in payload}
-        problems = self._problems(project, group)
-        if problems:
-            return error(400, "invalid_request", "; ".join(problems))
-        now = now_ms()
-        doc = {**group, "_id": str(uuid.uuid4()), "_version": 1, "_creationDate": now}
-        doc["_lastModified"] = now
+        # Checked under the lock: a metric deleted between the check and the insert would
+        # leave the group holding a metric that no longer exists.
         with self._store.locked():
+            problems = self._problems(project, group)
+            if problems:
+                return error(400, "invalid_request", "; ".join(problems))
+            now = now_ms()
+            doc = {**group, "_id": str(uuid.uuid4()), "_version": 1, "_creationDate": now}
+            doc["_lastModified"] = now
             if not self._store.insert(project, doc):
                 return error(409, "conflict", "A metric group with that key already exists")
         return json_response(201, self._render(project, doc))
