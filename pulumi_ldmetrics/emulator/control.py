@@ -21,7 +21,7 @@ the helpers here: `control_refusal` (origin and token), `put_faults` (the faults
 | GET /_emulator/faults    | 200 FaultConfig fields + {"script": [ScriptedFault, ...]}     |
 | PUT /_emulator/faults    | 200 same shape; body is a partial FaultConfig, plus an        |
 |                          | optional "script" list of fail_next entries (appended)        |
-| POST /_emulator/reset    | 204; clears metrics, log, faults, limits and script           |
+| POST /_emulator/reset    | 204; clears metrics, groups, log, faults, limits and script   |
 | GET /_emulator/metrics   | 200 {"metrics": {projectKey: [MetricRep, ...]}, "totalCount"} |
 """
 
