@@ -413,7 +413,7 @@ def test_invalid_groups_fail_the_preview_with_field_messages(
         for path, message in (
             ("key", "must start with a letter or digit"),
             ("metrics", "a metric group needs at least 2 metrics"),
-            ("metrics.0.name_in_group", "funnel metric groups require 'name_in_group'"),
+            ("metrics[0].name_in_group", "funnel metric groups require 'name_in_group'"),
         ):
             lines = [line for line in output.splitlines() if f"property {path} value" in line]
             assert lines and all(message in line for line in lines), output
