@@ -133,7 +133,8 @@ class MetricProvider(ConfiguredProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """1 POST; with `adopt_existing`, 1 GET and at most 1 PATCH instead."""
+        """1 POST; with `adopt_existing`, 1 GET and at most 1 PATCH instead (or, if it finds no
+        metric, 1 POST; should another writer create it meanwhile, that one is taken over)."""
         spec = spec_from_inputs(props)
         adopt = bool(props.get(ADOPT_EXISTING))
         api = self._api()
@@ -143,7 +144,7 @@ class MetricProvider(ConfiguredProvider):
                     spec, MetricRep.model_validate(api.get_metric(spec.project_key, spec.key))
                 )
             except NotFoundError:
-                rep = MetricRep.model_validate(api.create_metric(spec.project_key, post_body(spec)))
+                rep = self._create_or_adopt(spec)
         else:
             try:
                 rep = MetricRep.model_validate(api.create_metric(spec.project_key, post_body(spec)))
@@ -211,6 +212,16 @@ class MetricProvider(ConfiguredProvider):
         return ReadResult(id_=id_, outs=carry_inputs(outs, props, _NOT_SENT), inputs=inputs)
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _create_or_adopt(self, spec: MetricSpec) -> MetricRep:
+        """`adopt_existing` found no metric: create it; if another writer created it meanwhile
+        (409), take that one over as asked (1 more GET, at most 1 PATCH) instead of failing."""
+        api = self._api()
+        try:
+            return MetricRep.model_validate(api.create_metric(spec.project_key, post_body(spec)))
+        except ConflictError:
+            live = MetricRep.model_validate(api.get_metric(spec.project_key, spec.key))
+            return self._bring_to(spec, live)
 
     def _bring_to(self, spec: MetricSpec, live: MetricRep) -> MetricRep:
         """Adopt an existing metric: patch it to the declared state (0 or 1 request)."""

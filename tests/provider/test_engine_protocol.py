@@ -195,6 +195,19 @@ def test_adopt_existing_takes_over_with_get_and_one_patch(
     assert requests_by_method(emulator) == {"GET": 1}
 
 
+def test_adopt_existing_takes_over_a_metric_created_between_its_get_and_its_post(
+    host: HostProcess, emulator: Emulator
+) -> None:
+    checked, _ = host.check("signup", {}, SIGNUP)
+    host.create("signup", strip_provider(checked))  # the other writer's metric
+    emulator.clear_log()
+    emulator.fail_next(404, method="GET")  # the adopt's GET does not see it yet
+    adopted, _ = host.check("mine", {}, {**SIGNUP, "name": "Adopted", "adopt_existing": True})
+    id_, outs = host.create("mine", strip_provider(adopted))
+    assert id_ == "web/signup" and outs["name"] == "Adopted"
+    assert [e["method"] for e in emulator.request_log()] == ["GET", "POST", "GET", "PATCH"]
+
+
 def test_four_concurrent_creates_through_the_host_all_succeed(
     host: HostProcess, emulator: Emulator
 ) -> None:
