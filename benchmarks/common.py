@@ -30,6 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.proc_tree import read_proc_file  # noqa: E402
 from pulumi_ldmetrics.emulator import Emulator, EmulatorServer  # noqa: E402
 from tests.e2e.pulumi_runner import (  # noqa: E402
     PulumiStack,
@@ -356,24 +357,16 @@ def summary_counts(output: str) -> dict[str, int]:
 # -- provider host processes ------------------------------------------------------------------
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read().decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def provider_hosts(marker: str) -> list[int]:
     """Pids of live `python -m pulumi.dynamic` processes started for one bench stack."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        cmdline = _read(f"/proc/{entry}/cmdline").split("\0")
+        cmdline = read_proc_file(f"/proc/{entry}/cmdline").split("\0")
         if "pulumi.dynamic" not in cmdline:
             continue
-        if f"{MARKER_ENV}={marker}" in _read(f"/proc/{entry}/environ").split("\0"):
+        if f"{MARKER_ENV}={marker}" in read_proc_file(f"/proc/{entry}/environ").split("\0"):
             pids.append(int(entry))
     return pids
 
@@ -397,7 +390,7 @@ class RssPoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             for pid in provider_hosts(self.marker):
-                status = _read(f"/proc/{pid}/status")
+                status = read_proc_file(f"/proc/{pid}/status")
                 peak = max(_kib(status, "VmHWM"), _kib(status, "VmRSS"))
                 self.seen_at.setdefault(pid, time.monotonic())
                 self.peak_kib[pid] = max(self.peak_kib.get(pid, 0), peak)
@@ -427,7 +420,7 @@ def machine_description() -> str:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
-            for line in _read("/proc/cpuinfo").splitlines()
+            for line in read_proc_file("/proc/cpuinfo").splitlines()
             if line.startswith("model name")
         ),
         "unknown CPU",

@@ -48,7 +48,8 @@ class TreeRun:
     stderr: str
 
 
-def _read(path: str) -> str:
+def read_proc_file(path: str) -> str:
+    """A /proc file's text, or "" once the process is gone (or the file cannot be read)."""
     try:
         with open(path, "rb") as fh:
             return fh.read().decode(errors="replace")
@@ -56,9 +57,13 @@ def _read(path: str) -> str:
         return ""
 
 
+def _argv(pid: int) -> list[str]:
+    return [a for a in read_proc_file(f"/proc/{pid}/cmdline").split("\0") if a]
+
+
 def _stat(pid: int) -> tuple[int, float, float] | None:
     """(ppid, cpu seconds, start as monotonic seconds) of `pid`, or None once it is gone."""
-    raw = _read(f"/proc/{pid}/stat")
+    raw = read_proc_file(f"/proc/{pid}/stat")
     if not raw:
         return None
     # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
@@ -70,7 +75,7 @@ def _stat(pid: int) -> tuple[int, float, float] | None:
 def _children(pid: int) -> list[int]:
     kids: list[int] = []
     for task in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else []:
-        kids += [int(c) for c in _read(f"/proc/{pid}/task/{task}/children").split()]
+        kids += [int(c) for c in read_proc_file(f"/proc/{pid}/task/{task}/children").split()]
     return kids
 
 
@@ -108,11 +113,10 @@ def run_tree(
                 ppid, cpu, start = stat
                 known = procs.get(pid)
                 if known is None:
-                    argv_ = [a for a in _read(f"/proc/{pid}/cmdline").split("\0") if a]
-                    known = procs[pid] = Proc(pid, ppid, argv_, start, now, cpu)
+                    known = procs[pid] = Proc(pid, ppid, _argv(pid), start, now, cpu)
                 known.last_seen, known.cpu_s = now, cpu
                 if len(known.argv) <= 1:  # an exec since the last poll (shell scripts)
-                    known.argv = [a for a in _read(f"/proc/{pid}/cmdline").split("\0") if a]
+                    known.argv = _argv(pid)
                 todo += _children(pid)
             done.wait(interval)
 
