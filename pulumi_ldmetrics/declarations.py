@@ -59,8 +59,6 @@ class _Program:
 
     monitor: object | None = None
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
-    per_project: Counter[str] = field(default_factory=Counter)
-    """Valid declarations by project key: `declared_in_project`."""
     hints: dict[str, asyncio.Future[int]] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)
     gate: pulumi.Output[list[pulumi.Resource]] | None = None
@@ -103,9 +101,7 @@ def check_declaration(resource_name: str, props: Mapping[str, Any]) -> Checked:
         owners = _current().owners
         project_key, key = str(identity[0]), str(identity[1])
         owner = owners.setdefault((project_key, key), resource_name)
-        if owner == resource_name:
-            _current().per_project[project_key] += 1
-        else:
+        if owner != resource_name:
             errors.append(
                 Violation(
                     "key",
@@ -167,7 +163,7 @@ def declared_in_project(project_key: str) -> asyncio.Future[int]:
         hint = asyncio.get_event_loop().create_future()
         program.hints[project_key] = hint
         if program.decided:  # declared inside an apply: the body's count is final already
-            hint.set_result(program.per_project[project_key])
+            hint.set_result(_declared_in(program)[project_key])
     return hint
 
 
@@ -182,12 +178,18 @@ def gate() -> pulumi.Output[list[pulumi.Resource]]:
     return program.gate
 
 
+def _declared_in(program: _Program) -> Counter[str]:
+    """Valid declarations so far, by project key (each claimed `project_key`/`key` once)."""
+    return Counter(project_key for project_key, _ in program.owners)
+
+
 async def _decide(program: _Program) -> list[pulumi.Resource]:
     # Runs once the synchronous program body has declared everything: the count is final.
     program.decided = True
+    declared = _declared_in(program)
     for project_key, hint in program.hints.items():
         if not hint.done():
-            hint.set_result(program.per_project[project_key])
+            hint.set_result(declared[project_key])
     if program.invalid:
         await _fail(program)
     return []
