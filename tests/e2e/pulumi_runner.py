@@ -218,7 +218,9 @@ class PulumiStack:
 
 # -- the steps `ldmetrics import` prints ----------------------------------------------------------
 
-_COMMAND = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*pulumi\s")
+_ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*="
+"""A shell variable assignment's start, `NAME=`."""
+_COMMAND = re.compile(rf"^(?:{_ASSIGNMENT}\S*\s+)*pulumi\s")
 """A command line as a POSIX shell reads it: `NAME=value` assignments, then `pulumi …`."""
 
 
@@ -243,7 +245,7 @@ def split_command(line: str) -> PrintedCommand:
     """One printed command line, split as a POSIX shell splits it."""
     words = shlex.split(line)
     env: dict[str, str] = {}
-    while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+    while words and re.match(_ASSIGNMENT, words[0]):
         name, _, value = words.pop(0).partition("=")
         env[name] = value
     return PrintedCommand(line, env, words)
